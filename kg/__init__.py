@@ -1,0 +1,11 @@
+"""kg: a knowledge graph of machine-learning research, built from paper titles and abstracts.
+
+    ingest -> extract -> resolve -> graph -> publish (RDF, Oxigraph, HTML, GraphML, JSON, CSV)
+
+`kg.build(inputs, output)` runs every stage; `kg.load(output)` reads a build back.
+"""
+
+from kg.api import KnowledgeGraph, build, load, sample_dir
+
+__version__ = "0.1.0"
+__all__ = ["KnowledgeGraph", "build", "load", "sample_dir", "__version__"]

@@ -1,0 +1,469 @@
+"""The spaCy components of the extraction pipeline, registered by name.
+
+Each component reads the Doc of one paper (title, blank line, abstract) and adds
+`Candidate`s to `doc._.kg_candidates`; the last one, `kg_mentions`, decides which candidates
+are artifacts, with which type and role, and writes them to `doc._.kg_mentions` (and to the
+span group `doc.spans["kg"]`, labelled by type).
+
+    kg_sections       the title is a sentence of its own
+    sentencizer       (spaCy's) sentence boundaries
+    kg_lexicon        names from the lexicon, and their size/version variants (Llama-2-7B)
+    kg_abbreviations  "Long Form (LF)" / "LF (Long Form)" definitions
+    kg_cues           context cues from patterns/cues.json ("we propose X", "X benchmark")
+    kg_title_name     the name before the colon of a title ("Prepacking: ...")
+    kg_mentions       accept, type, give a role, repeat through the paper, drop overlaps
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
+
+from kg.extract.abbreviations import best_long_form, long_form_window, looks_like_short_form
+from kg.extract.lexicon import Lexicon, LexiconEntry, load_lexicon
+from kg.model import EntityType, Role, normalize_form
+
+SIZE_SUFFIX = re.compile(
+    r"^-?(\d+(\.\d+)?[BMKT]|\d+x\d+[BM]|[vV]\d+(\.\d+)*|XXL|XL|xl|xxl|[Bb]ase|[Ll]arge|[Ss]mall"
+    r"|[Tt]iny|[Mm]ini|[Mm]edium|[Hh]uge|[Gg]iant|[Ii]nstruct|[Cc]hat|[Tt]urbo|[Pp]ro|[Ff]lash"
+    r"|[Uu]ltra|[Nn]ano|hf|HF|it|IT|[Pp]review)$", re.IGNORECASE)
+VARIANT_PART = re.compile(
+    r"^(\d+(\.\d+)?[bmkt]|\d+x\d+[bm]|v\d+(\.\d+)*|\d+(\.\d+)*|xxl|xl|base|large|small|tiny|mini"
+    r"|medium|huge|giant|instruct|chat|turbo|pro|flash|ultra|nano|hf|it|preview|[a-z])$",
+    re.IGNORECASE)
+INTRO_WORDS = frozenset({
+    "propose", "proposed", "proposes", "introduce", "introduces", "introduced", "present",
+    "presents", "novel", "new", "our", "call", "called", "named", "dubbed", "termed", "coined",
+    "develop", "develops", "developed", "release", "releases", "design", "designed"})
+TITLE_SEPARATORS = frozenset({":", "!"})
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A span that may name an artifact, with what the finding component knows of it."""
+
+    start: int
+    end: int
+    rule: str
+    source: str  # lexicon | definition | cue | title | echo
+    type: EntityType | None = None
+    role: Role | None = None
+    canonical: str | None = None
+    family: str | None = None
+    long_form: str | None = None
+    is_task: bool = False
+
+
+def is_name_shaped(text: str) -> bool:
+    """CamelCase, ALLCAPS, letters with digits: the shapes new artifact names take.
+
+    >>> [t for t in ["GSM8K", "ZIP-FIT", "StarCoder2", "mParamanu", "Prepacking", "a1"]
+    ...  if is_name_shaped(t)]
+    ['GSM8K', 'ZIP-FIT', 'StarCoder2', 'mParamanu']
+    """
+    letters = sum(c.isalpha() for c in text)
+    if letters == 0 or len(text) < 2 or not text[0].isalnum():
+        return False
+    uppers = sum(c.isupper() for c in text)
+    has_digit = any(c.isdigit() for c in text)
+    return uppers >= 2 or (has_digit and (uppers >= 1 or letters >= 2)) or any(
+        c.isupper() for c in text[1:])
+
+
+def _token_is_name(token: Token) -> bool:
+    return is_name_shaped(token.text)
+
+
+def _token_is_name_or_title(token: Token) -> bool:
+    return token.is_title or is_name_shaped(token.text)
+
+
+def register_extensions() -> None:
+    Doc.set_extension("kg_candidates", default=None, force=True)
+    Doc.set_extension("kg_mentions", default=None, force=True)
+    Token.set_extension("kg_name", getter=_token_is_name, force=True)
+    Token.set_extension("kg_name_or_title", getter=_token_is_name_or_title, force=True)
+
+
+register_extensions()
+
+
+def add_candidates(doc: Doc, candidates: list[Candidate]) -> None:
+    if doc._.kg_candidates is None:
+        doc._.kg_candidates = []
+    doc._.kg_candidates.extend(candidates)
+
+
+@cache
+def pattern_data(name: str) -> dict[str, Any]:
+    return json.loads(files("kg").joinpath(f"data/patterns/{name}").read_text(encoding="utf-8"))
+
+
+@cache
+def head_types() -> dict[str, str]:
+    """Last word of a long form -> entity type, or 'task' for task and field names."""
+    return {word: kind for kind, words in pattern_data("heads.json").items()
+            if not kind.startswith("_") for word in words}
+
+
+def type_of_phrase(phrase: str) -> tuple[EntityType | None, bool]:
+    """(type, is_task) from the head (last word) of a phrase such as 'Low-Rank Adaptation'."""
+    words = re.findall(r"[A-Za-z][A-Za-z-]*", phrase.lower())
+    if not words:
+        return None, False
+    last = words[-1]
+    kind = head_types().get(last) or head_types().get(last.split("-")[-1])
+    if kind == "task":
+        return None, True
+    return (EntityType(kind) if kind else None), False
+
+
+# -- kg_sections --------------------------------------------------------------------------
+
+@Language.component("kg_sections")
+def mark_sections(doc: Doc) -> Doc:
+    """Start a sentence after the blank line that separates the title from the abstract."""
+    for token in doc[:-1]:
+        if token.is_space and "\n" in token.text:
+            doc[token.i + 1].is_sent_start = True
+            break
+    return doc
+
+
+# -- kg_lexicon ---------------------------------------------------------------------------
+
+def case_fits(form: str, text: str) -> bool:
+    """Whether `text` (matched case-insensitively) is an acceptable spelling of lexicon `form`.
+
+    An all-caps form needs an all-caps text (MATH, not "math" or "Math"); a mixed-case form
+    needs a text that is not all lowercase (LLaMA matches Llama, not "llama"); a lowercase
+    form (word2vec) takes any case.
+
+    >>> [case_fits("MATH", t) for t in ["MATH", "Math"]], case_fits("LLaMA", "Llama")
+    ([True, False], True)
+    """
+    if text == form or form.islower() or not any(c.isalpha() for c in form):
+        return True
+    if form.isupper():
+        return text.isupper()
+    return not text.islower()
+
+
+@Language.factory("kg_lexicon", default_config={"lexicon_dir": None})
+class LexiconMatcher:
+    """Match every lexicon form, case-aware, plus size/version variants of known names."""
+
+    def __init__(self, nlp: Language, name: str, lexicon_dir: str | None):
+        self.lexicon: Lexicon = load_lexicon(lexicon_dir)
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.entry_of_key: dict[int, LexiconEntry] = {}
+        for entry in self.lexicon.entries:
+            key = nlp.vocab.strings.add(f"kg-lex:{entry.name}")
+            self.entry_of_key[key] = entry
+            self.matcher.add(key, list(nlp.tokenizer.pipe(entry.forms)))
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = []
+        for key, start, end in self.matcher(doc):
+            entry = self.entry_of_key[key]
+            text = doc[start:end].text
+            if not any(case_fits(f, text) for f in entry.forms if f.lower() == text.lower()):
+                continue
+            found.append(self.with_size_suffix(doc, start, end, entry))
+        covered = {i for c in found for i in range(c.start, c.end)}
+        found.extend(self.hyphen_variants(doc, covered))
+        add_candidates(doc, found)
+        return doc
+
+    def with_size_suffix(self, doc: Doc, start: int, end: int, entry: LexiconEntry) -> Candidate:
+        """'Bloom 7B', 'OPT 6.7B': a following size token makes a variant of the entry."""
+        if (entry.type == EntityType.MODEL and end < len(doc)
+                and SIZE_SUFFIX.match(doc[end].text) and doc[end].text[0].isdigit()):
+            return Candidate(start, end + 1, "lexicon-variant", "lexicon", entry.type,
+                             family=entry.name)
+        return Candidate(start, end, "lexicon", "lexicon", entry.type, canonical=entry.name)
+
+    def hyphen_variants(self, doc: Doc, covered: set[int]) -> list[Candidate]:
+        """'Llama-2-7B' -> variant of Llama 2; 'LLaMA-Adapter' -> a name derived from LLaMA."""
+        found = []
+        for token in doc:
+            if token.i in covered or "-" not in token.text or not is_name_shaped(token.text):
+                continue
+            parts = token.text.split("-")
+            for cut in range(len(parts) - 1, 0, -1):
+                entry = self.lexicon.lookup("-".join(parts[:cut]))
+                if entry is None or not case_fits(entry.name, "-".join(parts[:cut])):
+                    continue
+                is_variant = all(VARIANT_PART.match(p) for p in parts[cut:])
+                found.append(Candidate(
+                    token.i, token.i + 1, "lexicon-variant" if is_variant else "lexicon-derived",
+                    "lexicon" if is_variant else "cue", entry.type,
+                    family=entry.name if is_variant else None))
+                break
+        return found
+
+
+# -- kg_abbreviations ---------------------------------------------------------------------
+
+@Language.factory("kg_abbreviations", default_config={"lexicon_dir": None})
+class AbbreviationFinder:
+    """Schwartz-Hearst definitions; the long form and the short form become one entity."""
+
+    def __init__(self, nlp: Language, name: str, lexicon_dir: str | None):
+        self.lexicon = load_lexicon(lexicon_dir)
+
+    def __call__(self, doc: Doc) -> Doc:
+        found: list[Candidate] = []
+        for token in doc:
+            if token.text != "(":
+                continue
+            close = next((t.i for t in doc[token.i + 1: token.i + 12] if t.text == ")"), None)
+            if close is None:
+                continue
+            inner = doc[token.i + 1: close]
+            cut = next((t.i for t in inner if t.text in {",", ";"}), close)
+            inner = doc[token.i + 1: cut]
+            if len(inner) == 0:
+                continue
+            pair = self.definition(doc, token, inner)
+            if pair:
+                found.extend(pair)
+        add_candidates(doc, found)
+        return doc
+
+    def definition(self, doc: Doc, paren: Token, inner: Span) -> list[Candidate] | None:
+        if len(inner) <= 3 and looks_like_short_form(inner.text):
+            short = inner
+            sent = paren.sent
+            prefix = doc.text[sent.start_char: paren.idx].rstrip()
+            words = list(re.finditer(r"\S+", prefix))
+            window = long_form_window(short.text, [m.group() for m in words])
+            if not window:
+                return None
+            start_char = sent.start_char + words[-len(window)].start()
+            candidate_text = doc.text[start_char: sent.start_char + len(prefix)]
+            long_text = best_long_form(short.text, candidate_text)
+            if long_text is None:
+                return None
+            long_start = start_char + len(candidate_text) - len(long_text)
+            long = doc.char_span(long_start, long_start + len(long_text), alignment_mode="expand")
+        elif len(inner) >= 2 and paren.i > 0 and looks_like_short_form(doc[paren.i - 1].text):
+            short, long_text = doc[paren.i - 1: paren.i], best_long_form(
+                doc[paren.i - 1].text, inner.text)
+            if long_text is None or len(long_text) < 0.6 * len(inner.text):
+                return None
+            long = inner
+        else:
+            return None
+        if long is None or long.start >= short.start and long.end <= short.end:
+            return None
+        return self.pair(doc, short, long, paren)
+
+    def pair(self, doc: Doc, short: Span, long: Span, paren: Token) -> list[Candidate] | None:
+        lexicon = self.lexicon
+        entry = lexicon.lookup(long.text) or lexicon.lookup(short.text)
+        if entry is None and (lexicon.is_not_entity(short.text) or lexicon.is_not_entity(
+                long.text) or is_generic_plural(short.text)):
+            return None
+        kind, is_task = type_of_phrase(long.text)
+        sentence = paren.sent
+        before = {t.lower_ for t in doc[sentence.start: paren.i]}
+        role = Role.INTRODUCED if before & INTRO_WORDS else None
+        common = {"source": "definition", "type": entry.type if entry else kind, "role": role,
+                  "canonical": entry.name if entry else None, "is_task": is_task and not entry,
+                  "long_form": long.text}
+        return [Candidate(short.start, short.end, "abbreviation-short", **common),
+                Candidate(long.start, long.end, "abbreviation-long", **common)]
+
+
+def is_generic_plural(short: str) -> bool:
+    """'LLMs', 'PLMs', 'VLMs': a plural acronym names a class of things, not one artifact."""
+    return len(short) >= 3 and short.endswith("s") and short[:-1].isupper()
+
+
+# -- kg_cues ------------------------------------------------------------------------------
+
+def expand_macros(pattern: list, macros: dict[str, list]) -> list[dict]:
+    expanded: list[dict] = []
+    for part in pattern:
+        expanded.extend(macros[part] if isinstance(part, str) else [part])
+    return expanded
+
+
+@Language.factory("kg_cues", default_config={"patterns": "cues.json"})
+class CueMatcher:
+    """Context cues ("we propose X", "X benchmark", "trained on X"): role and type evidence."""
+
+    def __init__(self, nlp: Language, name: str, patterns: str):
+        data = pattern_data(patterns)
+        self.matcher = Matcher(nlp.vocab)
+        self.cues: dict[int, dict] = {}
+        for cue in data["cues"]:
+            key = nlp.vocab.strings.add(f"kg-cue:{cue['id']}")
+            self.cues[key] = cue
+            self.matcher.add(key, [expand_macros(cue["pattern"], data["macros"])],
+                             greedy="LONGEST")
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = []
+        for key, start, end in self.matcher(doc):
+            cue = self.cues[key]
+            name = self.name_in(doc[start:end], cue["name"], "named" in cue["id"]
+                                or cue["id"] == "we-call")
+            if name is None:
+                continue
+            found.append(Candidate(
+                name.start, name.end, cue["id"], "cue",
+                type=EntityType(cue["type"]) if cue.get("type") else None,
+                role=Role(cue["role"]) if cue.get("role") else None))
+        add_candidates(doc, found)
+        return doc
+
+    @staticmethod
+    def name_in(match: Span, where: str, titles_allowed: bool) -> Span | None:
+        """The run of name tokens (at most two) at the start or end of a cue match."""
+        attr = "kg_name_or_title" if titles_allowed else "kg_name"
+        tokens = list(match) if where == "first" else list(reversed(match))
+        run = []
+        for token in tokens[:2]:
+            if not getattr(token._, attr):
+                break
+            run.append(token.i)
+        if not run:
+            return None
+        return match.doc[min(run): max(run) + 1]
+
+
+# -- kg_title_name ------------------------------------------------------------------------
+
+@Language.component("kg_title_name")
+def find_title_name(doc: Doc) -> Doc:
+    """'Prepacking: A Simple Method ...' -> Prepacking, introduced by this paper."""
+    rules = pattern_data("title.json")
+    title_end = next((t.i for t in doc if t.is_space and "\n" in t.text), len(doc))
+    separator = next((t.i for t in doc[:title_end] if t.text in TITLE_SEPARATORS), None)
+    if separator is None or separator == 0 or separator >= title_end - 1:
+        return doc
+    head = doc[0:separator]
+    words = [t for t in head if not t.is_punct]
+    if not (1 <= len(words) <= rules["max_words"]) or len(head.text) > rules["max_chars"]:
+        return doc
+    if head.text.lower() in rules["not_names"] or words[0].lower_ in rules["not_first_words"]:
+        return doc
+    if len(words) > 1 and not all(w.text[0].isupper() or w.text[0].isdigit()
+                                  or w.lower_ in rules["joining_words"] for w in words):
+        return doc
+    rest = doc[separator + 1: title_end]
+    kind = None
+    if len(rest) > 1 and rest[0].lower_ in {"a", "an", "the"}:
+        noun = next((t for t in rest[1:] if t.lower_ in rules["description_ends"]), rest[-1])
+        kind, _ = type_of_phrase(doc[rest.start: noun.i].text if noun.i > rest.start
+                                 else noun.text)
+    add_candidates(doc, [Candidate(head.start, head.end, "title-name", "title", kind,
+                                   Role.INTRODUCED)])
+    return doc
+
+
+# -- kg_mentions --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Found:
+    """An accepted mention: token span, decided type and role, and how it was found."""
+
+    start: int
+    end: int
+    type: EntityType
+    role: Role
+    rule: str
+    canonical: str | None = None
+    family: str | None = None
+    long_form: str | None = None
+
+
+def is_clean_span(span: Span) -> bool:
+    """Starts and ends on a word (not on punctuation) and stays within one line."""
+    last = span[-1].text[-1]
+    return (span[0].text[0].isalnum() and (last.isalnum() or last in "+#")
+            and not any(t.is_space for t in span))
+
+
+def vote_type(candidates: list[Candidate]) -> EntityType:
+    """Lexicon type first (Dataset and Benchmark may swap by context), else cues, else Method."""
+    cue_votes = Counter(c.type for c in candidates if c.type and c.source == "cue")
+    lexicon = next((c.type for c in candidates if c.source == "lexicon" and c.type), None)
+    resource = {EntityType.DATASET, EntityType.BENCHMARK}
+    if lexicon is not None:
+        if lexicon in resource and cue_votes:
+            best, _ = cue_votes.most_common(1)[0]
+            if best in resource:
+                return best
+        return lexicon
+    if cue_votes:
+        return cue_votes.most_common(1)[0][0]
+    return next((c.type for c in candidates if c.type), EntityType.METHOD)
+
+
+@Language.factory("kg_mentions", default_config={"lexicon_dir": None})
+class MentionSelector:
+    """Decide which candidates are artifacts; one type and role per name in the paper."""
+
+    def __init__(self, nlp: Language, name: str, lexicon_dir: str | None):
+        self.lexicon = load_lexicon(lexicon_dir)
+
+    def __call__(self, doc: Doc) -> Doc:
+        candidates = [c for c in (doc._.kg_candidates or []) if self.acceptable(doc, c)]
+        by_form: dict[str, list[Candidate]] = {}
+        for candidate in candidates:
+            by_form.setdefault(normalize_form(doc[candidate.start:candidate.end].text),
+                               []).append(candidate)
+        spans = [doc[c.start:c.end] for c in candidates] + self.echoes(doc, by_form)
+        found = []
+        for span in filter_spans(spans):
+            group = by_form[normalize_form(span.text)]
+            found.append(self.decide(span, group))
+        doc._.kg_mentions = found
+        doc.spans["kg"] = [Span(doc, f.start, f.end, label=f.type.value) for f in found]
+        return doc
+
+    def acceptable(self, doc: Doc, candidate: Candidate) -> bool:
+        text = doc[candidate.start:candidate.end].text
+        if candidate.source == "lexicon":
+            return True
+        if self.lexicon.is_not_entity(text) or candidate.is_task and not candidate.role:
+            return False
+        if candidate.source == "cue":
+            return is_name_shaped(text) or candidate.role is Role.INTRODUCED
+        return True
+
+    @staticmethod
+    def echoes(doc: Doc, by_form: dict[str, list[Candidate]]) -> list[Span]:
+        """Other places in the paper where an accepted name occurs without a cue of its own."""
+        lengths = {c.end - c.start for group in by_form.values() for c in group}
+        spans = []
+        for length in lengths:
+            for start in range(len(doc) - length + 1):
+                span = doc[start:start + length]
+                if is_clean_span(span) and normalize_form(span.text) in by_form:
+                    spans.append(span)
+        return spans
+
+    @staticmethod
+    def decide(span: Span, group: list[Candidate]) -> Found:
+        kind = vote_type(group)
+        role = Role.INTRODUCED if any(c.role is Role.INTRODUCED for c in group) else Role.USED
+        best = max(group, key=lambda c: (c.source == "lexicon", c.canonical is not None,
+                                         c.family is not None, c.long_form is not None))
+        matching = [c for c in group if c.start == span.start and c.end == span.end]
+        rule = matching[0].rule if matching else "echo"
+        return Found(span.start, span.end, kind, role, rule, best.canonical, best.family,
+                     best.long_form)

@@ -1,0 +1,118 @@
+"""Graph: papers and resolved entities -> one networkx graph.
+
+In: `Paper`s and a `Resolution` (kg.resolve). Out: an undirected `nx.Graph` whose nodes are
+"paper:<key>" and "entity:<key>" and whose edges carry a `kind`:
+
+    mentions   paper - entity, with `role` (introduced | used) and `count` (mentions)
+    family     entity - entity, a variant and its family (Llama-2-7B - Llama 2)
+    shares     paper - paper, the projection: `weight` (sum of the IDF of the shared
+               entities) and `shared` (their keys); each paper keeps its `neighbours`
+               strongest links so the projection stays linear in the corpus
+
+Every node has `kind` and `label`; entities have `type`, `aliases`, `family`, `papers`;
+papers have `title`, `date`, `listings`, `url`, `arxiv_id`. Also reads and writes the
+graph as node-link JSON and GraphML.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+import networkx as nx
+
+from kg.model import Paper
+from kg.resolve import Resolution
+
+MENTIONS, FAMILY, SHARES = "mentions", "family", "shares"
+
+
+def paper_node(key: str) -> str:
+    return f"paper:{key}"
+
+
+def entity_node(key: str) -> str:
+    return f"entity:{key}"
+
+
+def listing_label(paper: Paper) -> list[str]:
+    return [f"{listing.source}:{listing.line}" + (f" ({listing.date})" if listing.date else "")
+            for listing in paper.listings]
+
+
+def build_graph(papers: Iterable[Paper], resolution: Resolution, neighbours: int = 10,
+                max_holders: int = 500) -> nx.Graph:
+    """The knowledge graph of a corpus: bipartite paper-entity part plus paper-paper links."""
+    graph = nx.Graph()
+    for paper in papers:
+        graph.add_node(paper_node(paper.key), kind="paper", label=paper.title, title=paper.title,
+                       date=paper.date or "", listings=listing_label(paper), url=paper.url or "",
+                       arxiv_id=paper.arxiv_id or "")
+    for entity in resolution.entities.values():
+        graph.add_node(entity_node(entity.key), kind="entity", label=entity.name,
+                       type=entity.type.value, aliases=list(entity.aliases),
+                       family=entity.family or "", papers=entity.papers)
+    for entity in resolution.entities.values():
+        if entity.family:
+            graph.add_edge(entity_node(entity.key), entity_node(entity.family), kind=FAMILY)
+    for paper_key, found in resolution.paper_entities.items():
+        for item in found:
+            graph.add_edge(paper_node(paper_key), entity_node(item.entity), kind=MENTIONS,
+                           role=item.role.value, count=item.count)
+    add_paper_links(graph, neighbours, max_holders)
+    return graph
+
+
+def add_paper_links(graph: nx.Graph, neighbours: int, max_holders: int) -> None:
+    """Link papers that share entities, weighted by the entities' rarity (IDF).
+
+    Entities held by more than `max_holders` papers are skipped: they say little about
+    closeness (low IDF) and would cost a number of pairs quadratic in their popularity.
+    """
+    papers = [n for n, kind in graph.nodes(data="kind") if kind == "paper"]
+    total = max(len(papers), 1)
+    scores: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    shared: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for node, data in graph.nodes(data=True):
+        if data["kind"] != "entity":
+            continue
+        holders = sorted(n for n in graph[node] if graph.nodes[n]["kind"] == "paper")
+        if len(holders) > max_holders:
+            continue
+        idf = math.log(total / len(holders)) + 1 if holders else 0.0
+        for i, first in enumerate(holders):
+            for second in holders[i + 1:]:
+                scores[first][second] += idf
+                scores[second][first] += idf
+                shared[first, second].append(node.removeprefix("entity:"))
+    for paper in papers:
+        strongest = sorted(scores[paper].items(), key=lambda kv: (-kv[1], kv[0]))[:neighbours]
+        for other, weight in strongest:
+            pair = (paper, other) if paper < other else (other, paper)
+            graph.add_edge(*pair, kind=SHARES, weight=round(weight, 4), shared=sorted(shared[pair]))
+
+
+def write_node_link(graph: nx.Graph, path: Path) -> None:
+    data = nx.node_link_data(graph, edges="edges")
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def read_node_link(path: Path) -> nx.Graph:
+    return nx.node_link_graph(json.loads(path.read_text(encoding="utf-8")), edges="edges")
+
+
+def write_graphml(graph: nx.Graph, path: Path) -> None:
+    """GraphML holds scalars only: lists become '; '-joined strings."""
+    flat = nx.Graph()
+    for node, data in graph.nodes(data=True):
+        flat.add_node(node, **{k: _scalar(v) for k, v in data.items()})
+    for a, b, data in graph.edges(data=True):
+        flat.add_edge(a, b, **{k: _scalar(v) for k, v in data.items()})
+    nx.write_graphml(flat, path, encoding="utf-8")
+
+
+def _scalar(value: object) -> object:
+    return "; ".join(map(str, value)) if isinstance(value, list) else value

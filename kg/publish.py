@@ -1,0 +1,161 @@
+"""Publish: a resolved corpus -> every output file, written atomically into one folder.
+
+In: papers, the `Resolution`, the networkx graph. Out, in DIR: graph.ttl, graph.nt,
+graph.jsonld, graph.html, graph.graphml, graph.json, extractions.jsonl, entities.csv,
+papers.csv, report.md, store/ (Oxigraph), plus papers.jsonl and mentions.jsonl (the records
+`kg.load` reads back). Everything is written to a temporary folder beside DIR and swapped in
+at the end, so a failed build leaves the previous outputs as they were.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import networkx as nx
+
+from kg import graph as graph_io
+from kg import rdf, viz
+from kg.model import BuildSummary, GoldEntity, GoldPaper, Paper
+from kg.resolve import Resolution
+
+BUILD_FILES = ("graph.ttl", "graph.nt", "graph.jsonld", "graph.html", "graph.graphml",
+               "graph.json", "extractions.jsonl", "entities.csv", "papers.csv", "report.md",
+               "papers.jsonl", "mentions.jsonl", "store")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def gold_format(papers: Iterable[Paper], resolution: Resolution) -> Iterator[GoldPaper]:
+    """One record per paper in input order, in the gold format of the guidelines."""
+    for paper in papers:
+        yield GoldPaper(id=paper.id, title=paper.title, entities=[
+            GoldEntity(name=item.name, aliases=item.aliases, type=item.type, role=item.role)
+            for item in resolution.paper_entities.get(paper.key, [])])
+
+
+def write_jsonl(records: Iterable, path: Path) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for record in records:
+            out.write(record.model_dump_json() + "\n")
+
+
+def csv_cell(value: object) -> str:
+    """Text a spreadsheet shows as text: a leading =, +, -, @ would start a formula."""
+    text = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def write_csv(rows: Iterable[dict], path: Path, columns: list[str]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=columns)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({c: csv_cell(row.get(c, "")) for c in columns})
+
+
+def write_tables(papers: list[Paper], resolution: Resolution, directory: Path) -> None:
+    entity_columns = ["key", "name", "type", "aliases", "family", "papers", "mentions"]
+    write_csv((e.model_dump(mode="json") for e in resolution.entities.values()),
+              directory / "entities.csv", entity_columns)
+    paper_rows = ({"key": p.key, "id": p.id, "title": p.title, "date": p.date or "",
+                   "url": p.url or "", "arxiv_id": p.arxiv_id or "",
+                   "listings": graph_io.listing_label(p),
+                   "entities": [i.entity for i in resolution.paper_entities.get(p.key, [])]}
+                  for p in papers)
+    write_csv(paper_rows, directory / "papers.csv",
+              ["key", "id", "title", "date", "url", "arxiv_id", "listings", "entities"])
+
+
+def report(summary: BuildSummary, resolution: Resolution, skipped: list[str]) -> str:
+    lines = ["# kg build report", "",
+             f"- listings read: {summary.listings}", f"- distinct papers: {summary.papers}",
+             f"- mentions: {summary.mentions}",
+             f"- entities: {sum(summary.entities.values())} "
+             f"({', '.join(f'{t}: {n}' for t, n in sorted(summary.entities.items()))})",
+             f"- paper-entity edges: {summary.paper_entity_edges}",
+             f"- paper-paper edges: {summary.paper_paper_edges}",
+             f"- RDF triples: {summary.triples}", f"- seconds: {summary.seconds:.1f}", ""]
+    if skipped:
+        lines += [f"## Skipped input ({len(skipped)})", "", *[f"- {s}" for s in skipped], ""]
+    lines += ["## Most mentioned entities", "", "| entity | type | papers |", "|---|---|---|"]
+    top = sorted(resolution.entities.values(), key=lambda e: (-e.papers, e.key))[:25]
+    lines += [f"| {e.name.replace('|', '/')} | {e.type.value} | {e.papers} |" for e in top]
+    return "\n".join(lines) + "\n"
+
+
+def edge_counts(graph: nx.Graph) -> Counter[str]:
+    return Counter(kind for _, _, kind in graph.edges(data="kind"))
+
+
+@contextmanager
+def atomic_directory(target: Path) -> Iterator[Path]:
+    """Yield a fresh folder beside `target`; on success it replaces `target`.
+
+    Files in `target` that a build does not write (such as a README) are carried over.
+    On failure the temporary folder is removed and `target` is untouched.
+    """
+    target = target.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in target.parent.glob(f".{target.name}.*.tmp"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    work.chmod(0o755)  # mkdtemp makes it private; outputs are for the user's other tools too
+    try:
+        yield work
+        if target.exists():
+            for item in target.iterdir():
+                if item.name not in BUILD_FILES and not (work / item.name).exists():
+                    shutil.move(str(item), work / item.name)
+            old = target.with_name(f".{target.name}.old.tmp")
+            shutil.rmtree(old, ignore_errors=True)
+            target.rename(old)
+            work.rename(target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            work.rename(target)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def publish(papers: list[Paper], resolution: Resolution, graph: nx.Graph, directory: Path,
+            summary: BuildSummary, skipped: list[str], html_max_nodes: int = 500,
+            base_iri: str = rdf.DEFAULT_BASE) -> BuildSummary:
+    """Write every output into `directory` atomically; return the summary with triple count."""
+    with atomic_directory(directory) as work:
+        write_jsonl(papers, work / "papers.jsonl")
+        write_jsonl(resolution.mentions, work / "mentions.jsonl")
+        write_jsonl(gold_format(papers, resolution), work / "extractions.jsonl")
+        write_tables(papers, resolution, work)
+        rdf_graph = rdf.to_rdflib(rdf.triples(papers, resolution, rdf.Minter(base_iri)))
+        rdf.write_ntriples(rdf_graph, work / "graph.nt")
+        rdf.write_rdf_files(rdf_graph, work)
+        triples = rdf.load_store(work / "graph.nt", work / "store")
+        graph_io.write_node_link(graph, work / "graph.json")
+        graph_io.write_graphml(graph, work / "graph.graphml")
+        viz.write_html(graph, work / "graph.html", html_max_nodes)
+        summary = summary.model_copy(update={"triples": triples})
+        (work / "report.md").write_text(report(summary, resolution, skipped), encoding="utf-8")
+    return summary
+
+
+def summarize(listings: int, papers: list[Paper], resolution: Resolution, graph: nx.Graph,
+              skipped: int, seconds: float) -> BuildSummary:
+    edges = edge_counts(graph)
+    return BuildSummary(
+        listings=listings, papers=len(papers), skipped=skipped,
+        mentions=len(resolution.mentions),
+        entities=dict(Counter(e.type.value for e in resolution.entities.values())),
+        paper_entity_edges=edges[graph_io.MENTIONS], paper_paper_edges=edges[graph_io.SHARES],
+        triples=0, seconds=seconds)
+
+
+def read_jsonl(path: Path, model: type) -> list:
+    with path.open(encoding="utf-8") as lines:
+        return [model.model_validate(json.loads(line)) for line in lines if line.strip()]

@@ -1,0 +1,140 @@
+"""Resolve: mentions -> canonical entities, one per thing across the corpus.
+
+In: each paper with its `Mention`s (from kg.extract). Out: `Resolution`: the `Entity` records
+(key, name, type by vote, every alias seen, family link), each mention's entity key, and per
+paper its `PaperEntity` list (forms written in that paper, type in that paper, role).
+
+Surface forms are the same entity when they normalize alike (LLaMA-2 / Llama 2 / LLaMA2),
+when the lexicon lists them as one entry, or when the paper defines one by the other
+("Low-Rank Adaptation (LoRA)"). A size or version variant (Llama-2-7B) is its own entity with
+a family link (Llama 2), and lexicon families chain up to their root (LLaMA).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from kg.extract.lexicon import Lexicon, load_lexicon
+from kg.model import Entity, EntityType, Mention, Paper, PaperEntity, Role, entity_key, normalize_form
+
+
+@dataclass
+class Resolution:
+    entities: dict[str, Entity] = field(default_factory=dict)
+    mentions: list[Mention] = field(default_factory=list)
+    paper_entities: dict[str, list[PaperEntity]] = field(default_factory=dict)
+
+
+def canonical_form(mention: Mention) -> str:
+    """The name a mention stands for: lexicon name, else the defined long form, else itself."""
+    return mention.canonical or mention.long_form or mention.surface
+
+
+def fullest_form(forms: Counter[str], preferred: str | None) -> str:
+    """The name to show for an entity in one paper: the preferred name if written, else the
+    longest form (a long form beats its acronym), ties broken by frequency."""
+    if preferred in forms:
+        return preferred
+    return max(forms, key=lambda form: (len(form), forms[form]))
+
+
+class _Group:
+    """Everything seen of one entity (keyed by the normalized canonical form)."""
+
+    def __init__(self) -> None:
+        self.names: Counter[str] = Counter()
+        self.forms: dict[str, None] = {}
+        self.types: Counter[EntityType] = Counter()
+        self.family: str | None = None
+        self.lexicon_name: str | None = None
+        self.papers: set[str] = set()
+        self.mentions = 0
+
+
+def resolve(extractions: Iterable[tuple[Paper, list[Mention]]],
+            lexicon: Lexicon | None = None) -> Resolution:
+    """Group mentions into entities and summarize what each paper says of each entity."""
+    lexicon = lexicon or load_lexicon()
+    groups: dict[str, _Group] = defaultdict(_Group)
+    per_paper: dict[str, dict[str, list[Mention]]] = {}
+    mentions: list[Mention] = []
+    for paper, paper_mentions in extractions:
+        per_paper[paper.key] = {}
+        for mention in paper_mentions:
+            norm = normalize_form(canonical_form(mention))
+            group = groups[norm]
+            group.names[canonical_form(mention)] += 1
+            group.forms.setdefault(mention.surface)
+            if mention.long_form:
+                group.forms.setdefault(mention.long_form)
+            group.types[mention.type] += 1
+            group.family = group.family or mention.family
+            group.lexicon_name = group.lexicon_name or mention.canonical
+            group.papers.add(paper.key)
+            group.mentions += 1
+            per_paper[paper.key].setdefault(norm, []).append(mention)
+            mentions.append(mention)
+    add_families(groups, lexicon)
+    keys = {norm: entity_key(name_of(group)) for norm, group in groups.items()}
+    resolution = Resolution()
+    for norm, group in groups.items():
+        resolution.entities[keys[norm]] = entity_of(keys[norm], group, keys)
+    for mention in mentions:
+        mention.entity = keys[normalize_form(canonical_form(mention))]
+    for paper_key, by_entity in per_paper.items():
+        resolution.paper_entities[paper_key] = [
+            paper_entity(paper_key, keys[norm], groups[norm].lexicon_name, found)
+            for norm, found in by_entity.items()]
+    resolution.mentions = mentions
+    return resolution
+
+
+def add_families(groups: dict[str, _Group], lexicon: Lexicon) -> None:
+    """Give lexicon names their lexicon family, and make every family exist, up to its root."""
+    for group in groups.values():
+        entry = lexicon.lookup(group.lexicon_name) if group.lexicon_name else None
+        if entry and not group.family:
+            group.family = entry.family
+    pending = [group.family for group in groups.values() if group.family]
+    while pending:
+        family = pending.pop()
+        norm = normalize_form(family)
+        if norm in groups:
+            continue
+        entry = lexicon.lookup(family)
+        group = groups[norm]
+        group.names[entry.name if entry else family] += 1
+        group.lexicon_name = entry.name if entry else None
+        group.types[entry.type if entry else EntityType.MODEL] += 1
+        group.family = entry.family if entry else None
+        if group.family:
+            pending.append(group.family)
+
+
+def name_of(group: _Group) -> str:
+    return group.lexicon_name or group.names.most_common(1)[0][0]
+
+
+def entity_of(key: str, group: _Group, keys: dict[str, str]) -> Entity:
+    name = name_of(group)
+    family_norm = normalize_form(group.family) if group.family else None
+    return Entity(
+        key=key, name=name, type=group.types.most_common(1)[0][0],
+        aliases=[form for form in group.forms if form != name],
+        family=keys.get(family_norm) if family_norm else None,
+        papers=len(group.papers), mentions=group.mentions)
+
+
+def paper_entity(paper: str, key: str, preferred: str | None,
+                 found: list[Mention]) -> PaperEntity:
+    forms: Counter[str] = Counter(m.surface for m in found)
+    forms.update(m.long_form for m in found if m.long_form)
+    name = fullest_form(forms, preferred)
+    types = Counter(m.type for m in found)
+    return PaperEntity(
+        paper=paper, entity=key, name=name, aliases=[f for f in forms if f != name],
+        type=types.most_common(1)[0][0],
+        role=Role.INTRODUCED if any(m.role is Role.INTRODUCED for m in found) else Role.USED,
+        count=len(found))
