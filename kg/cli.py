@@ -143,12 +143,16 @@ def evaluate(
     else:
         out.print(scores_table(scores))
     if errors:
-        for paper in scores.errors:
-            out.print(f"[bold]{paper.title}[/]", highlight=False)
-            for label, items in (("missed", paper.missed), ("false positive", paper.false_positives),
-                                 ("wrong type", paper.wrong_type), ("wrong role", paper.wrong_role)):
-                for item in items:
-                    out.print(f"  {label}: {item}", highlight=False)
+        print_errors(scores)
+
+
+def print_errors(scores: Scores) -> None:
+    for paper in scores.errors:
+        out.print(f"[bold]{paper.title}[/]", highlight=False)
+        for label, items in (("missed", paper.missed), ("false positive", paper.false_positives),
+                             ("wrong type", paper.wrong_type), ("wrong role", paper.wrong_role)):
+            for item in items:
+                out.print(f"  {label}: {item}", highlight=False)
 
 
 def predictions_for(input: Path | None) -> list:

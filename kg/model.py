@@ -35,7 +35,7 @@ class Role(StrEnum):
     USED = "used"
 
 
-_NON_FORM_CHARS = re.compile(r"[^a-z0-9+#]")
+_NON_FORM_CHARS = re.compile(r"[^\w+#]|_")
 _NON_SLUG_CHARS = re.compile(r"[^\w+#.]+")
 
 
@@ -44,6 +44,8 @@ def normalize_title(title: str) -> str:
 
     >>> normalize_title("SpeechT5: Unified-Modal Pre-Training")
     'speecht5unifiedmodalpretraining'
+    >>> normalize_title("PanGu-Σ")
+    'panguσ'
     """
     return _NON_FORM_CHARS.sub("", unicodedata.normalize("NFKC", title).lower())
 
@@ -72,7 +74,7 @@ class Listing(BaseModel):
 
     source: str = Field(description="file name of the listing")
     line: int = Field(description="1-based line (or record) of the paper in that file")
-    date: str | None = Field(default=None, description="the listing's date as written, e.g. 'Aug 12'")
+    date: str | None = Field(default=None, description="the listing's date as written: 'Aug 12'")
 
 
 class Paper(BaseModel):

@@ -17,7 +17,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from kg.extract.lexicon import Lexicon, load_lexicon
-from kg.model import Entity, EntityType, Mention, Paper, PaperEntity, Role, entity_key, normalize_form
+from kg.model import (
+    Entity,
+    EntityType,
+    Mention,
+    Paper,
+    PaperEntity,
+    Role,
+    entity_key,
+    normalize_form,
+)
 
 
 @dataclass

@@ -91,12 +91,13 @@ def network_of(graph: nx.Graph, keep: list[str]) -> Network:
         data = graph.nodes[node]
         group = group_of(data)
         label = data["label"] if len(data["label"]) <= 40 else data["label"][:38] + "…"
-        net.add_node(node, label=label, title=tooltip(data), group=group, color=COLORS[group],
-                     shape=SHAPES[group], size=8 + min(degree[node], 40))
+        net.add_node(node, label=label, title=tooltip(data), group=group,
+                     size=8 + min(degree[node], 40))
     for a, b, data in graph.edges(data=True):
         if data["kind"] == MENTIONS and a in kept and b in kept:
             net.add_edge(a, b, title=data["role"], **ROLE_EDGE[data["role"]])
-    net.options = PHYSICS
+    net.options = PHYSICS | {"groups": {group: {"color": COLORS[group], "shape": SHAPES[group]}
+                                        for group in COLORS}}
     return net
 
 

@@ -30,7 +30,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from kg.extract.abbreviations import best_long_form, long_form_window, looks_like_short_form
-from kg.extract.lexicon import Lexicon, LexiconEntry, load_lexicon
+from kg.extract.lexicon import Lexicon, LexiconEntry, case_fits, load_lexicon
 from kg.model import EntityType, Role, normalize_form
 
 SIZE_SUFFIX = re.compile(
@@ -41,6 +41,7 @@ VARIANT_PART = re.compile(
     r"^(\d+(\.\d+)?[bmkt]|\d+x\d+[bm]|v\d+(\.\d+)*|\d+(\.\d+)*|xxl|xl|base|large|small|tiny|mini"
     r"|medium|huge|giant|instruct|chat|turbo|pro|flash|ultra|nano|hf|it|preview|[a-z])$",
     re.IGNORECASE)
+SIZE_ONLY = re.compile(r"^\d+(\.\d+)?[BMKTbmkt]$")
 INTRO_WORDS = frozenset({
     "propose", "proposed", "proposes", "introduce", "introduces", "introduced", "present",
     "presents", "novel", "new", "our", "call", "called", "named", "dubbed", "termed", "coined",
@@ -72,7 +73,7 @@ def is_name_shaped(text: str) -> bool:
     ['GSM8K', 'ZIP-FIT', 'StarCoder2', 'mParamanu']
     """
     letters = sum(c.isalpha() for c in text)
-    if letters == 0 or len(text) < 2 or not text[0].isalnum():
+    if letters == 0 or len(text) < 2 or not text[0].isalnum() or SIZE_ONLY.match(text):
         return False
     uppers = sum(c.isupper() for c in text)
     has_digit = any(c.isdigit() for c in text)
@@ -142,23 +143,6 @@ def mark_sections(doc: Doc) -> Doc:
 
 # -- kg_lexicon ---------------------------------------------------------------------------
 
-def case_fits(form: str, text: str) -> bool:
-    """Whether `text` (matched case-insensitively) is an acceptable spelling of lexicon `form`.
-
-    An all-caps form needs an all-caps text (MATH, not "math" or "Math"); a mixed-case form
-    needs a text that is not all lowercase (LLaMA matches Llama, not "llama"); a lowercase
-    form (word2vec) takes any case.
-
-    >>> [case_fits("MATH", t) for t in ["MATH", "Math"]], case_fits("LLaMA", "Llama")
-    ([True, False], True)
-    """
-    if text == form or form.islower() or not any(c.isalpha() for c in form):
-        return True
-    if form.isupper():
-        return text.isupper()
-    return not text.islower()
-
-
 @Language.factory("kg_lexicon", default_config={"lexicon_dir": None})
 class LexiconMatcher:
     """Match every lexicon form, case-aware, plus size/version variants of known names."""
@@ -166,20 +150,16 @@ class LexiconMatcher:
     def __init__(self, nlp: Language, name: str, lexicon_dir: str | None):
         self.lexicon: Lexicon = load_lexicon(lexicon_dir)
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.entry_of_key: dict[int, LexiconEntry] = {}
-        for entry in self.lexicon.entries:
-            key = nlp.vocab.strings.add(f"kg-lex:{entry.name}")
-            self.entry_of_key[key] = entry
-            self.matcher.add(key, list(nlp.tokenizer.pipe(entry.forms)))
+        forms = sorted({form for entry in self.lexicon.entries for form in entry.forms})
+        self.matcher.add("kg-lexicon", list(nlp.tokenizer.pipe(forms)))
 
     def __call__(self, doc: Doc) -> Doc:
         found = []
-        for key, start, end in self.matcher(doc):
-            entry = self.entry_of_key[key]
-            text = doc[start:end].text
-            if not any(case_fits(f, text) for f in entry.forms if f.lower() == text.lower()):
-                continue
-            found.append(self.with_size_suffix(doc, start, end, entry))
+        spans = {(start, end) for _, start, end in self.matcher(doc)}
+        for start, end in sorted(spans):
+            entry = self.lexicon.lookup(doc[start:end].text)
+            if entry is not None:
+                found.append(self.with_size_suffix(doc, start, end, entry))
         covered = {i for c in found for i in range(c.start, c.end)}
         found.extend(self.hyphen_variants(doc, covered))
         add_candidates(doc, found)
@@ -202,7 +182,7 @@ class LexiconMatcher:
             parts = token.text.split("-")
             for cut in range(len(parts) - 1, 0, -1):
                 entry = self.lexicon.lookup("-".join(parts[:cut]))
-                if entry is None or not case_fits(entry.name, "-".join(parts[:cut])):
+                if entry is None:
                     continue
                 is_variant = all(VARIANT_PART.match(p) for p in parts[cut:])
                 found.append(Candidate(
@@ -309,9 +289,9 @@ class CueMatcher:
         self.matcher = Matcher(nlp.vocab)
         self.cues: dict[int, dict] = {}
         for cue in data["cues"]:
-            key = nlp.vocab.strings.add(f"kg-cue:{cue['id']}")
-            self.cues[key] = cue
-            self.matcher.add(key, [expand_macros(cue["pattern"], data["macros"])],
+            label = f"kg-cue:{cue['id']}"
+            self.cues[nlp.vocab.strings.add(label)] = cue
+            self.matcher.add(label, [expand_macros(cue["pattern"], data["macros"])],
                              greedy="LONGEST")
 
     def __call__(self, doc: Doc) -> Doc:
@@ -322,10 +302,12 @@ class CueMatcher:
                                 or cue["id"] == "we-call")
             if name is None:
                 continue
-            found.append(Candidate(
-                name.start, name.end, cue["id"], "cue",
-                type=EntityType(cue["type"]) if cue.get("type") else None,
-                role=Role(cue["role"]) if cue.get("role") else None))
+            kind = EntityType(cue["type"]) if cue.get("type") else None
+            if kind is None and cue.get("role"):
+                kind = described_type(doc[start:name.start]) or described_type(
+                    appositive(doc, name.end))
+            found.append(Candidate(name.start, name.end, cue["id"], "cue", type=kind,
+                                   role=Role(cue["role"]) if cue.get("role") else None))
         add_candidates(doc, found)
         return doc
 
@@ -342,6 +324,31 @@ class CueMatcher:
         if not run:
             return None
         return match.doc[min(run): max(run) + 1]
+
+
+APPOSITION_OPENERS = frozenset({",", "(", ":", "-", "–", "—", "is", "was", "as"})
+APPOSITION_STOPS = frozenset({"for", "of", "to", "that", "which", "with", "on", "in", "by",
+                              "from", "and", "where", "while", ".", ";", ")"})
+
+
+def appositive(doc: Doc, end: int, width: int = 7) -> Span:
+    """The words describing a name right after it: 'X, a new benchmark for ...' -> 'a new
+    benchmark'. Empty when the name is not followed by an apposition."""
+    if end >= len(doc) or doc[end].lower_ not in APPOSITION_OPENERS:
+        return doc[end:end]
+    stop = end + 1
+    while stop < min(len(doc), end + width) and doc[stop].lower_ not in APPOSITION_STOPS:
+        stop += 1
+    return doc[end + 1:stop]
+
+
+def described_type(words: Span) -> EntityType | None:
+    """The type named by the last head noun among `words` ('a novel framework' -> Method)."""
+    for token in reversed(words):
+        kind = head_types().get(token.lower_)
+        if kind and kind != "task":
+            return EntityType(kind)
+    return None
 
 
 # -- kg_title_name ------------------------------------------------------------------------
@@ -449,11 +456,14 @@ class MentionSelector:
     def echoes(doc: Doc, by_form: dict[str, list[Candidate]]) -> list[Span]:
         """Other places in the paper where an accepted name occurs without a cue of its own."""
         lengths = {c.end - c.start for group in by_form.values() for c in group}
+        written = {form: {doc[c.start:c.end].text for c in group}
+                   for form, group in by_form.items()}
         spans = []
         for length in lengths:
             for start in range(len(doc) - length + 1):
                 span = doc[start:start + length]
-                if is_clean_span(span) and normalize_form(span.text) in by_form:
+                seen = written.get(normalize_form(span.text))
+                if seen and is_clean_span(span) and any(case_fits(s, span.text) for s in seen):
                     spans.append(span)
         return spans
 

@@ -29,19 +29,44 @@ class LexiconEntry:
         return (self.name, *self.aliases)
 
 
+def case_fits(form: str, text: str) -> bool:
+    """Whether `text` (matched case-insensitively) is an acceptable spelling of lexicon `form`.
+
+    An all-caps form needs an all-caps text (MATH, not "math" or "Math"); a mixed-case form
+    needs a text that is not all lowercase (LLaMA matches Llama, not "llama"); a lowercase
+    form (word2vec) takes any case.
+
+    >>> [case_fits("MATH", t) for t in ["MATH", "Math"]], case_fits("LLaMA", "Llama")
+    ([True, False], True)
+    """
+    if text == form or form.islower() or not any(c.isalpha() for c in form):
+        return True
+    if form.isupper():
+        return text.isupper()
+    return not text.islower()
+
+
 @dataclass
 class Lexicon:
     entries: list[LexiconEntry] = field(default_factory=list)
     not_entities: frozenset[str] = frozenset()
-    by_form: dict[str, LexiconEntry] = field(default_factory=dict)
+    by_form: dict[str, list[LexiconEntry]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for entry in self.entries:
             for form in entry.forms:
-                self.by_form.setdefault(normalize_form(form), entry)
+                owners = self.by_form.setdefault(normalize_form(form), [])
+                if entry not in owners:
+                    owners.append(entry)
 
     def lookup(self, surface: str) -> LexiconEntry | None:
-        return self.by_form.get(normalize_form(surface))
+        """The entry `surface` spells, case-aware (SuperGLUE vs SuperGlue), or None."""
+        norm = normalize_form(surface)
+        owners = self.by_form.get(norm, ())
+        exact = [e for e in owners if surface in e.forms]
+        fitting = [e for e in owners
+                   if any(normalize_form(f) == norm and case_fits(f, surface) for f in e.forms)]
+        return (exact or fitting or [None])[0]
 
     def is_not_entity(self, surface: str) -> bool:
         return normalize_form(surface) in self.not_entities

@@ -65,6 +65,9 @@ def create_tokenizer() -> Callable[[Language], Tokenizer]:
         # abstracts scraped from PDFs lose the space after a period: "367.5M.The models"
         infixes = [*nlp.Defaults.infixes, r"(?<=[0-9A-Za-z])\.(?=[A-Z][a-z])"]
         tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
+        # a sentence-final period after a digit or a digit-letter pair: "Llama-2-7B." "GPT-4."
+        suffixes = [*nlp.Defaults.suffixes, r"(?<=[0-9])\.", r"(?<=[0-9][A-Za-z])\."]
+        tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
         return tokenizer
 
     return make

@@ -1,0 +1,75 @@
+import pytest
+
+from kg.extract import build_pipeline, extract
+from kg.ingest import ingest
+from kg.model import EntityType, Role
+
+from .conftest import MINI
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_pipeline()
+
+
+def found(nlp, text):
+    doc = nlp(text)
+    return {doc[f.start:f.end].text: f for f in doc._.kg_mentions}
+
+
+@pytest.mark.parametrize("name", ["GSM8K", "CC3M", "Llama-2-7B", "GPT-3.5-turbo", "BERT_LARGE",
+                                  "NLVR2", "ViT-B/16", "HumanEval+"])
+def test_tokenizer_keeps_names_whole(nlp, name):
+    doc = nlp.make_doc(f"We compare with {name}, and more.")
+    assert name in [t.text for t in doc]
+
+
+def test_tokenizer_splits_modifiers_and_final_periods(nlp):
+    assert [t.text for t in nlp.make_doc("LoRA-based tuning of GPT-4.")] == [
+        "LoRA", "-", "based", "tuning", "of", "GPT-4", "."]
+
+
+def test_lexicon_names_with_types(nlp):
+    names = found(nlp, "Title\n\nWe evaluate on GSM8K and MMLU after tuning with LoRA on C4.")
+    assert names["GSM8K"].type is EntityType.BENCHMARK
+    assert names["MMLU"].type is EntityType.BENCHMARK
+    assert names["LoRA"].type is EntityType.METHOD
+    assert all(f.role is Role.USED for f in names.values())
+
+
+def test_case_rules_keep_ordinary_words_out(nlp):
+    names = found(nlp, "Fast Math\n\nWe study math word problems and report results on MATH.")
+    assert "MATH" in names and "Math" not in names and "math" not in names
+
+
+def test_abbreviation_definition_links_long_and_short_form(nlp):
+    names = found(nlp, "T\n\nWe propose Sparse Token Routing (STR), which routes tokens.")
+    assert names["STR"].long_form == "Sparse Token Routing"
+    assert names["Sparse Token Routing"].role is Role.INTRODUCED
+
+
+def test_title_name_and_we_propose_are_introduced_and_typed_by_description(nlp):
+    names = found(nlp, "Zephyrus: Fast Decoding\n\nWe present StarCount, a new benchmark for "
+                       "counting. Zephyrus is simple.")
+    assert names["Zephyrus"].role is Role.INTRODUCED
+    assert names["StarCount"].role is Role.INTRODUCED
+    assert names["StarCount"].type is EntityType.BENCHMARK
+
+
+def test_shape_candidates_need_a_cue(nlp):
+    names = found(nlp, "T\n\nThe XQZ7 team met. Results on XQZ8 improve.")
+    assert "XQZ8" in names and "XQZ7" not in names
+
+
+def test_generic_classes_are_not_entities(nlp):
+    names = found(nlp, "T\n\nLarge language models (LLMs) and CNNs help NLP on GPUs.")
+    assert not names
+
+
+def test_mentions_keep_sentence_and_character_span():
+    corpus = ingest([MINI])
+    for paper, mentions in extract(corpus.papers):
+        for mention in mentions:
+            assert paper.text[mention.start:mention.end] == mention.surface
+            assert mention.surface in mention.sentence
+            assert mention.sentence in paper.text
