@@ -165,10 +165,14 @@ class LexiconMatcher:
         add_candidates(doc, found)
         return doc
 
+    @staticmethod
+    def has_size_after(doc: Doc, end: int, entry: LexiconEntry) -> bool:
+        """'Bloom 7B', 'OPT 6.7B', 'LLaMa-2 7B': a size token right after a model name."""
+        return (entry.type == EntityType.MODEL and end < len(doc)
+                and bool(SIZE_SUFFIX.match(doc[end].text)) and doc[end].text[0].isdigit())
+
     def with_size_suffix(self, doc: Doc, start: int, end: int, entry: LexiconEntry) -> Candidate:
-        """'Bloom 7B', 'OPT 6.7B': a following size token makes a variant of the entry."""
-        if (entry.type == EntityType.MODEL and end < len(doc)
-                and SIZE_SUFFIX.match(doc[end].text) and doc[end].text[0].isdigit()):
+        if self.has_size_after(doc, end, entry):
             return Candidate(start, end + 1, "lexicon-variant", "lexicon", entry.type,
                              family=entry.name)
         return Candidate(start, end, "lexicon", "lexicon", entry.type, canonical=entry.name)
@@ -185,8 +189,9 @@ class LexiconMatcher:
                 if entry is None:
                     continue
                 is_variant = all(VARIANT_PART.match(p) for p in parts[cut:])
+                end = token.i + 1 + self.has_size_after(doc, token.i + 1, entry)
                 found.append(Candidate(
-                    token.i, token.i + 1, "lexicon-variant" if is_variant else "lexicon-derived",
+                    token.i, end, "lexicon-variant" if is_variant else "lexicon-derived",
                     "lexicon" if is_variant else "cue", entry.type,
                     family=entry.name if is_variant else None))
                 break
@@ -397,6 +402,16 @@ class Found:
     long_form: str | None = None
 
 
+def drop_generic_activities(doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
+    """'in-context learning', 'knowledge distillation' written in lowercase are activities,
+    not names, unless the paper also names them (ICL, an acronym definition, capitals)."""
+    named = {c.canonical for c in candidates if c.canonical and (
+        c.source == "definition" or not doc[c.start:c.end].text.islower())}
+    return [c for c in candidates
+            if not (c.type is EntityType.METHOD and c.source == "lexicon"
+                    and doc[c.start:c.end].text.islower() and c.canonical not in named)]
+
+
 def is_clean_span(span: Span) -> bool:
     """Starts and ends on a word (not on punctuation) and stays within one line."""
     last = span[-1].text[-1]
@@ -429,6 +444,7 @@ class MentionSelector:
 
     def __call__(self, doc: Doc) -> Doc:
         candidates = [c for c in (doc._.kg_candidates or []) if self.acceptable(doc, c)]
+        candidates = drop_generic_activities(doc, candidates)
         by_form: dict[str, list[Candidate]] = {}
         for candidate in candidates:
             by_form.setdefault(normalize_form(doc[candidate.start:candidate.end].text),

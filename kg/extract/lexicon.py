@@ -9,6 +9,7 @@ surface form?" by normalized form, and "is this a known non-entity?".
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
@@ -29,21 +30,33 @@ class LexiconEntry:
         return (self.name, *self.aliases)
 
 
+def is_phrase(form: str) -> bool:
+    """Several ordinary words (by spaces or hyphens): 'Low-Rank Adaptation', 'The Pile'.
+
+    >>> is_phrase("Chain-of-Thought"), is_phrase("MultiPL-E"), is_phrase("GPT-4")
+    (True, False, False)
+    """
+    words = [w for w in re.split(r"[\s-]+", form) if w]
+    return len(words) >= 2 and all(
+        w.isalpha() and len(w) > 1 and (w.islower() or w.istitle()) for w in words)
+
+
 def case_fits(form: str, text: str) -> bool:
     """Whether `text` (matched case-insensitively) is an acceptable spelling of lexicon `form`.
 
-    An all-caps form needs an all-caps text (MATH, not "math" or "Math"); a mixed-case form
-    needs a text that is not all lowercase (LLaMA matches Llama, not "llama"); a lowercase
-    form (word2vec) takes any case.
+    Phrases, lowercase forms and forms with digits match in any case ('stable diffusion',
+    'word2vec', 'LLaMa-2'); a single word with capitals needs its exact spelling or all
+    capitals (LLAMA for LLaMA): this keeps
+    'Math' from MATH, 'Simple' from the SimplE model and 'Zero-Shot' from ZeRO.
 
-    >>> [case_fits("MATH", t) for t in ["MATH", "Math"]], case_fits("LLaMA", "Llama")
-    ([True, False], True)
+    >>> [case_fits("MATH", t) for t in ["MATH", "Math"]], case_fits("SimplE", "Simple")
+    ([True, False], False)
+    >>> case_fits("LLaMA", "LLAMA"), case_fits("Stable Diffusion", "stable diffusion")
+    (True, True)
     """
-    if text == form or form.islower() or not any(c.isalpha() for c in form):
+    if text == form or form.islower() or is_phrase(form) or any(c.isdigit() for c in form):
         return True
-    if form.isupper():
-        return text.isupper()
-    return not text.islower()
+    return text.isupper() and sum(c.isupper() for c in form) >= 2
 
 
 @dataclass
