@@ -62,7 +62,6 @@ class Candidate:
     canonical: str | None = None
     family: str | None = None
     long_form: str | None = None
-    is_task: bool = False
 
 
 def is_name_shaped(text: str) -> bool:
@@ -75,10 +74,22 @@ def is_name_shaped(text: str) -> bool:
     letters = sum(c.isalpha() for c in text)
     if letters == 0 or len(text) < 2 or not text[0].isalnum() or SIZE_ONLY.match(text):
         return False
+    if is_compound_of_words(text):
+        return False
     uppers = sum(c.isupper() for c in text)
     has_digit = any(c.isdigit() for c in text)
     return uppers >= 2 or (has_digit and (uppers >= 1 or letters >= 2)) or any(
         c.isupper() for c in text[1:])
+
+
+def is_compound_of_words(text: str) -> bool:
+    """'Vision-Language', 'Zero-Shot', 'Training-Free': capitalised words, not a name.
+
+    >>> is_compound_of_words("Zero-Shot"), is_compound_of_words("Self-RAG")
+    (True, False)
+    """
+    parts = text.split("-")
+    return len(parts) > 1 and all(p.isalpha() and (p.istitle() or p.islower()) for p in parts)
 
 
 def _token_is_name(token: Token) -> bool:
@@ -264,9 +275,10 @@ class AbbreviationFinder:
         sentence = paren.sent
         before = {t.lower_ for t in doc[sentence.start: paren.i]}
         role = Role.INTRODUCED if before & INTRO_WORDS else None
+        if entry is None and (is_task or kind is None and long.text.islower() and not role):
+            return None  # 'machine translation (MT)', 'key-value (KV)': tasks and plain words
         common = {"source": "definition", "type": entry.type if entry else kind, "role": role,
-                  "canonical": entry.name if entry else None, "is_task": is_task and not entry,
-                  "long_form": long.text}
+                  "canonical": entry.name if entry else None, "long_form": long.text}
         return [Candidate(short.start, short.end, "abbreviation-short", **common),
                 Candidate(long.start, long.end, "abbreviation-long", **common)]
 
@@ -367,13 +379,7 @@ def find_title_name(doc: Doc) -> Doc:
     if separator is None or separator == 0 or separator >= title_end - 1:
         return doc
     head = doc[0:separator]
-    words = [t for t in head if not t.is_punct]
-    if not (1 <= len(words) <= rules["max_words"]) or len(head.text) > rules["max_chars"]:
-        return doc
-    if head.text.lower() in rules["not_names"] or words[0].lower_ in rules["not_first_words"]:
-        return doc
-    if len(words) > 1 and not all(w.text[0].isupper() or w.text[0].isdigit()
-                                  or w.lower_ in rules["joining_words"] for w in words):
+    if not is_title_name(head, doc[title_end:], rules):
         return doc
     rest = doc[separator + 1: title_end]
     kind = None
@@ -384,6 +390,22 @@ def find_title_name(doc: Doc) -> Doc:
     add_candidates(doc, [Candidate(head.start, head.end, "title-name", "title", kind,
                                    Role.INTRODUCED)])
     return doc
+
+
+def is_title_name(head: Span, abstract: Span, rules: dict) -> bool:
+    """A short name, not a generic opener; a name of several words ('Token Prepending') must
+    be used again in the abstract, which tells it from a catchy phrase ('Never Train from
+    Scratch')."""
+    words = [t for t in head if not t.is_punct]
+    if not (1 <= len(words) <= rules["max_words"]) or len(head.text) > rules["max_chars"]:
+        return False
+    if head.text.lower() in rules["not_names"] or words[0].lower_ in rules["not_first_words"]:
+        return False
+    if len(words) == 1:
+        return True
+    capitalised = all(w.text[0].isupper() or w.text[0].isdigit()
+                      or w.lower_ in rules["joining_words"] for w in words)
+    return capitalised and normalize_form(head.text) in normalize_form(abstract.text)
 
 
 # -- kg_mentions --------------------------------------------------------------------------
@@ -462,7 +484,7 @@ class MentionSelector:
         text = doc[candidate.start:candidate.end].text
         if candidate.source == "lexicon":
             return True
-        if self.lexicon.is_not_entity(text) or candidate.is_task and not candidate.role:
+        if self.lexicon.is_not_entity(text):
             return False
         if candidate.source == "cue":
             return is_name_shaped(text) or candidate.role is Role.INTRODUCED
