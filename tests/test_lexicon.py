@@ -15,6 +15,9 @@ def test_every_entry_is_well_formed_and_typed_by_its_file():
             record = json.loads(line)
             assert set(record) <= {"name", "type", "aliases", "family"}, (path.name, number)
             assert record["type"] == file_type[path.stem], (path.name, number)
+            # "GLUE benchmark" would make the type word part of the name: cues handle it
+            for alias in record.get("aliases", []):
+                assert not alias.lower().endswith((" benchmark", " dataset", " corpus")), alias
 
 
 def test_size_families_and_no_spelling_owned_twice():

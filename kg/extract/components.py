@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from itertools import chain
 from typing import Any
 
 from spacy.language import Language
@@ -41,6 +42,7 @@ VARIANT_PART = re.compile(
     r"^(\d+(\.\d+)?[bmkt]|\d+x\d+[bm]|v\d+(\.\d+)*|\d+(\.\d+)*|xxl|xl|base|large|small|tiny|mini"
     r"|medium|huge|giant|instruct|chat|turbo|pro|flash|ultra|nano|hf|it|preview|[a-z])$",
     re.IGNORECASE)
+SIZED_NAME = re.compile(r"^[A-Za-z][\w.]*(?:-[\w.]+)*-\d+(\.\d+)?[BM]$")
 SIZE_ONLY = re.compile(r"^\d+(\.\d+)?[BMKTbmkt]$")
 INTRO_WORDS = frozenset({
     "propose", "proposed", "proposes", "introduce", "introduces", "introduced", "present",
@@ -163,16 +165,27 @@ class LexiconMatcher:
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         forms = sorted({form for entry in self.lexicon.entries for form in entry.forms})
         self.matcher.add("kg-lexicon", list(nlp.tokenizer.pipe(forms)))
+        # spellings of known models that other names are built on: BERT, RoBERTa, Llama2
+        self.model_forms = frozenset(
+            form for entry in self.lexicon.entries if entry.type is EntityType.MODEL
+            for form in entry.forms if len(form) >= 3 and sum(c.isupper() for c in form) >= 2
+            and " " not in form)
 
     def __call__(self, doc: Doc) -> Doc:
         found = []
         spans = {(start, end) for _, start, end in self.matcher(doc)}
         for start, end in sorted(spans):
+            if doc[start].lower_ == "the" and (start + 1, end) in spans:
+                continue  # "the Pile": the name is written without its article
             entry = self.lexicon.lookup(doc[start:end].text)
             if entry is not None:
                 found.append(self.with_size_suffix(doc, start, end, entry))
         covered = {i for c in found for i in range(c.start, c.end)}
-        found.extend(self.hyphen_variants(doc, covered))
+        for token in doc:
+            if token.i not in covered and is_name_shaped(token.text):
+                candidate = self.derived_name(doc, token)
+                if candidate is not None:
+                    found.append(candidate)
         add_candidates(doc, found)
         return doc
 
@@ -188,25 +201,37 @@ class LexiconMatcher:
                              family=entry.name)
         return Candidate(start, end, "lexicon", "lexicon", entry.type, canonical=entry.name)
 
-    def hyphen_variants(self, doc: Doc, covered: set[int]) -> list[Candidate]:
-        """'Llama-2-7B' -> variant of Llama 2; 'LLaMA-Adapter' -> a name derived from LLaMA."""
-        found = []
-        for token in doc:
-            if token.i in covered or "-" not in token.text or not is_name_shaped(token.text):
+    def derived_name(self, doc: Doc, token: Token) -> Candidate | None:
+        """A name built on a known one, or a new checkpoint with its size:
+
+        'Llama-2-7B'  a variant of Llama 2 (its family)
+        'LLaMA-Adapter', 'HingRoBERTa', 'CLIP4Clip'  a new name built on a known model
+        'ProLong-8B'  a new model, by its size suffix
+        """
+        text = token.text
+        if self.lexicon.is_not_entity(text):
+            return None
+        parts = text.split("-")
+        for cut in range(len(parts) - 1, 0, -1):
+            entry = self.lexicon.lookup("-".join(parts[:cut]))
+            if entry is None:
                 continue
-            parts = token.text.split("-")
-            for cut in range(len(parts) - 1, 0, -1):
-                entry = self.lexicon.lookup("-".join(parts[:cut]))
-                if entry is None:
-                    continue
-                is_variant = all(VARIANT_PART.match(p) for p in parts[cut:])
-                end = token.i + 1 + self.has_size_after(doc, token.i + 1, entry)
-                found.append(Candidate(
-                    token.i, end, "lexicon-variant" if is_variant else "lexicon-derived",
-                    "lexicon" if is_variant else "cue", entry.type,
-                    family=entry.name if is_variant else None))
-                break
-        return found
+            is_variant = all(VARIANT_PART.match(p) for p in parts[cut:])
+            end = token.i + 1 + self.has_size_after(doc, token.i + 1, entry)
+            return Candidate(token.i, end, "lexicon-variant" if is_variant else "lexicon-derived",
+                             "lexicon" if is_variant else "cue", entry.type,
+                             family=entry.name if is_variant else None)
+        if SIZED_NAME.match(text):
+            return Candidate(token.i, token.i + 1, "size-suffix", "cue", EntityType.MODEL)
+        if self.built_on_known_model(text):
+            return Candidate(token.i, token.i + 1, "contains-model", "cue", EntityType.MODEL)
+        return None
+
+    def built_on_known_model(self, text: str) -> bool:
+        """'HingRoBERTa' ends with RoBERTa, 'CLIP4Clip' starts with CLIP."""
+        prefixes = (text[:n] for n in range(3, len(text)))
+        suffixes = (text[n:] for n in range(1, len(text) - 2))
+        return any(part in self.model_forms for part in chain(prefixes, suffixes))
 
 
 # -- kg_abbreviations ---------------------------------------------------------------------
@@ -434,6 +459,30 @@ def drop_generic_activities(doc: Doc, candidates: list[Candidate]) -> list[Candi
                     and doc[c.start:c.end].text.islower() and c.canonical not in named)]
 
 
+COORDINATORS = frozenset({",", "and", "or", "&", "/"})
+
+
+def coordinated_names(doc: Doc, candidates: list[Candidate], lexicon: Lexicon) -> list[Candidate]:
+    """Name-shaped words listed with a known artifact share its type: 'on GSM8K, FinQABench
+    and TATQA' makes FinQABench and TATQA benchmarks too."""
+    taken = {i for c in candidates for i in range(c.start, c.end)}
+    found = []
+    for candidate in candidates:
+        for step, edge in ((1, candidate.end), (-1, candidate.start - 1)):
+            i = edge
+            while 0 <= i < len(doc) and doc[i].lower_ in COORDINATORS:
+                while 0 <= i < len(doc) and doc[i].lower_ in COORDINATORS:
+                    i += step
+                if not (0 <= i < len(doc)) or i in taken or not doc[i]._.kg_name:
+                    break
+                if lexicon.is_not_entity(doc[i].text) or doc[i].sent != doc[edge].sent:
+                    break
+                taken.add(i)
+                found.append(Candidate(i, i + 1, "coordination", "cue", candidate.type))
+                i += step
+    return found
+
+
 def is_clean_span(span: Span) -> bool:
     """Starts and ends on a word (not on punctuation) and stays within one line."""
     last = span[-1].text[-1]
@@ -467,6 +516,7 @@ class MentionSelector:
     def __call__(self, doc: Doc) -> Doc:
         candidates = [c for c in (doc._.kg_candidates or []) if self.acceptable(doc, c)]
         candidates = drop_generic_activities(doc, candidates)
+        candidates += coordinated_names(doc, candidates, self.lexicon)
         by_form: dict[str, list[Candidate]] = {}
         for candidate in candidates:
             by_form.setdefault(normalize_form(doc[candidate.start:candidate.end].text),
