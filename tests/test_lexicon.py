@@ -40,7 +40,7 @@ def test_case_aware_lookup_and_non_entities():
     lexicon = load_lexicon()
     assert lexicon.lookup("SuperGLUE").type is EntityType.BENCHMARK
     assert lexicon.lookup("SuperGlue").type is EntityType.MODEL
-    assert lexicon.lookup("LLAMA-2").name == "Llama 2" and lexicon.lookup("llama 2") is None
+    assert lexicon.lookup("LLAMA-2").name == "Llama 2" and lexicon.lookup("llama") is None
     assert lexicon.lookup("Math") is None and lexicon.lookup("MATH").name == "MATH"
     for term in ("LLMs", "GPU", "OpenAI", "Python", "BLEU"):
         assert lexicon.is_not_entity(term), term

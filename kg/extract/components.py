@@ -483,6 +483,10 @@ def coordinated_names(doc: Doc, candidates: list[Candidate], lexicon: Lexicon) -
     return found
 
 
+def span_text(doc: Doc, candidate: Candidate) -> str:
+    return doc[candidate.start:candidate.end].text
+
+
 def is_clean_span(span: Span) -> bool:
     """Starts and ends on a word (not on punctuation) and stays within one line."""
     last = span[-1].text[-1]
@@ -490,20 +494,58 @@ def is_clean_span(span: Span) -> bool:
             and not any(t.is_space for t in span))
 
 
-def vote_type(candidates: list[Candidate]) -> EntityType:
-    """Lexicon type first (Dataset and Benchmark may swap by context), else cues, else Method."""
-    cue_votes = Counter(c.type for c in candidates if c.type and c.source == "cue")
+WEAK_RULES = frozenset({"contains-model", "size-suffix", "coordination", "lexicon-derived",
+                        "name-a-new"})
+RESOURCES = frozenset({EntityType.DATASET, EntityType.BENCHMARK})
+
+
+def type_by_name_ending(text: str) -> EntityType | None:
+    """'TokenFormer' -> Model, 'Struc-Bench' -> Benchmark, 'PileUp-Corpus' -> Dataset."""
+    lowered = text.lower()
+    for kind, endings in pattern_data("types.json")["name_endings"].items():
+        if any(lowered.endswith(e) and len(lowered) > len(e) + 1 for e in endings):
+            return EntityType(kind)
+    return None
+
+
+def type_by_context(words: set[str]) -> EntityType | None:
+    """Training words in its sentences make a resource a Dataset, evaluation words a Benchmark."""
+    context = pattern_data("types.json")["context"]
+    training = bool(words & frozenset(context["Dataset"]))
+    evaluation = bool(words & frozenset(context["Benchmark"]))
+    if training != evaluation:
+        return EntityType.DATASET if training else EntityType.BENCHMARK
+    return None
+
+
+def most_common(types: list[EntityType]) -> EntityType | None:
+    return Counter(types).most_common(1)[0][0] if types else None
+
+
+def vote_type(candidates: list[Candidate], text: str, words: set[str]) -> EntityType:
+    """The type of one name in one paper, from the strongest evidence there is:
+
+    framing cues ('X benchmark', 'X, a new model') > the lexicon (a dataset or benchmark
+    by the words around it) > a definition's or title's description > weak cues (name
+    shape, lists) and the name's ending > Method.
+    """
+    strong = [c.type for c in candidates
+              if c.type and c.source == "cue" and c.rule not in WEAK_RULES]
     lexicon = next((c.type for c in candidates if c.source == "lexicon" and c.type), None)
-    resource = {EntityType.DATASET, EntityType.BENCHMARK}
-    if lexicon is not None:
-        if lexicon in resource and cue_votes:
-            best, _ = cue_votes.most_common(1)[0]
-            if best in resource:
-                return best
+    if lexicon is not None and lexicon not in RESOURCES:
         return lexicon
-    if cue_votes:
-        return cue_votes.most_common(1)[0][0]
-    return next((c.type for c in candidates if c.type), EntityType.METHOD)
+    strong_resource = most_common([t for t in strong if t in RESOURCES])
+    if lexicon is EntityType.DATASET:
+        return strong_resource or type_by_context(words) or lexicon
+    if lexicon is EntityType.BENCHMARK:
+        return strong_resource or lexicon
+    described = [c.type for c in candidates if c.type and c.source in ("definition", "title")]
+    weak = [c.type for c in candidates if c.type and c.rule in WEAK_RULES]
+    kind = most_common(strong) or most_common(described) or type_by_name_ending(text) \
+        or most_common(weak) or EntityType.METHOD
+    if kind in RESOURCES and not strong_resource:
+        return type_by_context(words) or kind
+    return kind
 
 
 @Language.factory("kg_mentions", default_config={"lexicon_dir": None})
@@ -521,11 +563,14 @@ class MentionSelector:
         for candidate in candidates:
             by_form.setdefault(normalize_form(doc[candidate.start:candidate.end].text),
                                []).append(candidate)
-        spans = [doc[c.start:c.end] for c in candidates] + self.echoes(doc, by_form)
-        found = []
-        for span in filter_spans(spans):
-            group = by_form[normalize_form(span.text)]
-            found.append(self.decide(span, group))
+        spans = filter_spans([doc[c.start:c.end] for c in candidates] + self.echoes(doc, by_form))
+        words: dict[str, set[str]] = {}
+        for span in spans:
+            words.setdefault(normalize_form(span.text), set()).update(t.lower_ for t in span.sent)
+        types = {form: vote_type(group, span_text(doc, group[0]), words.get(form, set()))
+                 for form, group in by_form.items()}
+        found = [self.decide(span, by_form[normalize_form(span.text)],
+                             types[normalize_form(span.text)]) for span in spans]
         doc._.kg_mentions = found
         doc.spans["kg"] = [Span(doc, f.start, f.end, label=f.type.value) for f in found]
         return doc
@@ -556,8 +601,7 @@ class MentionSelector:
         return spans
 
     @staticmethod
-    def decide(span: Span, group: list[Candidate]) -> Found:
-        kind = vote_type(group)
+    def decide(span: Span, group: list[Candidate], kind: EntityType) -> Found:
         role = Role.INTRODUCED if any(c.role is Role.INTRODUCED for c in group) else Role.USED
         best = max(group, key=lambda c: (c.source == "lexicon", c.canonical is not None,
                                          c.family is not None, c.long_form is not None))
