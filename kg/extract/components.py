@@ -18,15 +18,17 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from itertools import chain
 from typing import Any
 
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
@@ -42,6 +44,7 @@ VARIANT_PART = re.compile(
     r"^(\d+(\.\d+)?[bmkt]|\d+x\d+[bm]|v\d+(\.\d+)*|\d+(\.\d+)*|xxl|xl|base|large|small|tiny|mini"
     r"|medium|huge|giant|instruct|chat|turbo|pro|flash|ultra|nano|hf|it|preview|[a-z])$",
     re.IGNORECASE)
+OPENING_PARENTHESIS = re.compile(r"\(")
 SIZED_NAME = re.compile(r"^[A-Za-z][\w.]*(?:-[\w.]+)*-\d+(\.\d+)?[BM]$")
 SIZE_ONLY = re.compile(r"^\d+(\.\d+)?[BMKTbmkt]$")
 INTRO_WORDS = frozenset({
@@ -66,6 +69,7 @@ class Candidate:
     long_form: str | None = None
 
 
+@lru_cache(maxsize=200_000)
 def is_name_shaped(text: str) -> bool:
     """CamelCase, ALLCAPS, letters with digits: the shapes new artifact names take.
 
@@ -94,19 +98,9 @@ def is_compound_of_words(text: str) -> bool:
     return len(parts) > 1 and all(p.isalpha() and (p.istitle() or p.islower()) for p in parts)
 
 
-def _token_is_name(token: Token) -> bool:
-    return is_name_shaped(token.text)
-
-
-def _token_is_name_or_title(token: Token) -> bool:
-    return token.is_title or is_name_shaped(token.text)
-
-
 def register_extensions() -> None:
     Doc.set_extension("kg_candidates", default=None, force=True)
     Doc.set_extension("kg_mentions", default=None, force=True)
-    Token.set_extension("kg_name", getter=_token_is_name, force=True)
-    Token.set_extension("kg_name_or_title", getter=_token_is_name_or_title, force=True)
 
 
 register_extensions()
@@ -245,9 +239,12 @@ class AbbreviationFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         found: list[Candidate] = []
-        for token in doc:
-            if token.text != "(":
+        text = doc.text  # built from the tokens on every access: once per paper
+        for match in OPENING_PARENTHESIS.finditer(text):
+            token = doc.char_span(match.start(), match.end())
+            if token is None:
                 continue
+            token = token[0]
             close = next((t.i for t in doc[token.i + 1: token.i + 12] if t.text == ")"), None)
             if close is None:
                 continue
@@ -256,23 +253,24 @@ class AbbreviationFinder:
             inner = doc[token.i + 1: cut]
             if len(inner) == 0:
                 continue
-            pair = self.definition(doc, token, inner)
+            pair = self.definition(doc, text, token, inner)
             if pair:
                 found.extend(pair)
         add_candidates(doc, found)
         return doc
 
-    def definition(self, doc: Doc, paren: Token, inner: Span) -> list[Candidate] | None:
+    def definition(self, doc: Doc, text: str, paren: Token,
+                   inner: Span) -> list[Candidate] | None:
         if len(inner) <= 3 and looks_like_short_form(inner.text):
             short = inner
             sent = paren.sent
-            prefix = doc.text[sent.start_char: paren.idx].rstrip()
+            prefix = text[sent.start_char: paren.idx].rstrip()
             words = list(re.finditer(r"\S+", prefix))
             window = long_form_window(short.text, [m.group() for m in words])
             if not window:
                 return None
             start_char = sent.start_char + words[-len(window)].start()
-            candidate_text = doc.text[start_char: sent.start_char + len(prefix)]
+            candidate_text = text[start_char: sent.start_char + len(prefix)]
             long_text = best_long_form(short.text, candidate_text)
             if long_text is None:
                 return None
@@ -315,57 +313,120 @@ def is_generic_plural(short: str) -> bool:
 
 # -- kg_cues ------------------------------------------------------------------------------
 
-def expand_macros(pattern: list, macros: dict[str, list]) -> list[dict]:
-    expanded: list[dict] = []
-    for part in pattern:
-        expanded.extend(macros[part] if isinstance(part, str) else [part])
-    return expanded
+@dataclass(frozen=True)
+class Cue:
+    """One cue of patterns/cues.json (see its comment for the slot language)."""
+
+    id: str
+    name: str  # "after" the right slots or "before" the left slots
+    left: tuple[dict, ...] = ()
+    right: tuple[dict, ...] = ()
+    titles: bool = False
+    role: Role | None = None
+    type: EntityType | None = None
+
+    @classmethod
+    def from_data(cls, data: dict) -> Cue:
+        return cls(id=data["id"], name=data["name"], left=tuple(data.get("left", ())),
+                   right=tuple(data.get("right", ())), titles=data.get("titles", False),
+                   role=Role(data["role"]) if data.get("role") else None,
+                   type=EntityType(data["type"]) if data.get("type") else None)
+
+
+def slot_ends(doc: Doc, i: int, slots: tuple[dict, ...], step: int,
+              stops: frozenset[str]) -> Iterator[int]:
+    """Every position reachable from token i by matching `slots` in direction `step`
+    (longest first), with backtracking over optional and repeated slots."""
+    if not slots:
+        yield i
+        return
+    slot, rest = slots[0], slots[1:]
+    if "in" in slot:
+        low, high, accepts = slot.get("min", 1), slot.get("max", 1), frozenset(slot["in"])
+    elif "filler" in slot:
+        low, high, accepts = 0, slot["filler"], None
+    else:
+        low, high, accepts = 0, slot["lowercase"], None
+    taken, positions = 0, [i]
+    while taken < high and 0 <= i < len(doc):
+        word = doc[i].lower_
+        fits = word in accepts if accepts is not None else (
+            (doc[i].is_lower and doc[i].is_alpha or word == "-")
+            and ("filler" not in slot or word not in stops))
+        if not fits:
+            break
+        i += step
+        taken += 1
+        positions.append(i)
+    for taken_count in range(len(positions) - 1, low - 1, -1):
+        yield from slot_ends(doc, positions[taken_count], rest, step, stops)
 
 
 @Language.factory("kg_cues", default_config={"patterns": "cues.json"})
 class CueMatcher:
-    """Context cues ("we propose X", "X benchmark", "trained on X"): role and type evidence."""
+    """Context cues ("we propose X", "X benchmark", "trained on X"): role and type evidence.
+
+    Anchor words are found by a PhraseMatcher (in C); only at those few places does Python
+    check the cue's slots and look for the name.
+    """
 
     def __init__(self, nlp: Language, name: str, patterns: str):
         data = pattern_data(patterns)
-        self.matcher = Matcher(nlp.vocab)
-        self.cues: dict[int, dict] = {}
-        for cue in data["cues"]:
-            label = f"kg-cue:{cue['id']}"
-            self.cues[nlp.vocab.strings.add(label)] = cue
-            self.matcher.add(label, [expand_macros(cue["pattern"], data["macros"])],
-                             greedy="LONGEST")
+        self.stops = frozenset(data["filler_stops"])
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.cues: dict[int, Cue] = {}
+        for record in data["cues"]:
+            label = f"kg-cue:{record['id']}"
+            self.cues[nlp.vocab.strings.add(label)] = Cue.from_data(record)
+            self.matcher.add(label, list(nlp.tokenizer.pipe(record["anchor"])))
 
     def __call__(self, doc: Doc) -> Doc:
         found = []
         for key, start, end in self.matcher(doc):
             cue = self.cues[key]
-            name = self.name_in(doc[start:end], cue["name"], "named" in cue["id"]
-                                or cue["id"] == "we-call")
+            name = self.name_for(doc, cue, start, end)
             if name is None:
                 continue
-            kind = EntityType(cue["type"]) if cue.get("type") else None
-            if kind is None and cue.get("role"):
-                kind = described_type(doc[start:name.start]) or described_type(
-                    appositive(doc, name.end))
-            found.append(Candidate(name.start, name.end, cue["id"], "cue", type=kind,
-                                   role=Role(cue["role"]) if cue.get("role") else None))
+            kind = cue.type
+            if kind is None and cue.role:
+                context = doc[min(start, name.end):max(end, name.start)]
+                kind = described_type(context) or described_type(appositive(doc, name.end))
+            found.append(Candidate(name.start, name.end, cue.id, "cue", type=kind, role=cue.role))
         add_candidates(doc, found)
         return doc
 
-    @staticmethod
-    def name_in(match: Span, where: str, titles_allowed: bool) -> Span | None:
-        """The run of name tokens (at most two) at the start or end of a cue match."""
-        attr = "kg_name_or_title" if titles_allowed else "kg_name"
-        tokens = list(match) if where == "first" else list(reversed(match))
-        run = []
-        for token in tokens[:2]:
-            if not getattr(token._, attr):
-                break
-            run.append(token.i)
-        if not run:
+    def name_for(self, doc: Doc, cue: Cue, start: int, end: int) -> Span | None:
+        """The first name the cue's slots lead to, or None when the slots do not match."""
+        if cue.name == "after":
+            lefts = slot_ends(doc, start - 1, cue.left, -1, self.stops)
+            if next(lefts, None) is None:
+                return None
+            for position in slot_ends(doc, end, cue.right, 1, self.stops):
+                name = name_next_to(doc, position, position, "after", cue.titles)
+                if name is not None:
+                    return name
             return None
-        return match.doc[min(run): max(run) + 1]
+        if next(slot_ends(doc, end, cue.right, 1, self.stops), None) is None:
+            return None
+        for position in slot_ends(doc, start - 1, cue.left, -1, self.stops):
+            name = name_next_to(doc, position + 1, position + 1, "before", cue.titles)
+            if name is not None:
+                return name
+        return None
+
+
+def name_next_to(doc: Doc, start: int, end: int, where: str, titles: bool) -> Span | None:
+    """The run of name-shaped tokens (at most two) right after `end` or right before `start`."""
+    step, first = (1, end) if where == "after" else (-1, start - 1)
+    run = []
+    for i in range(first, first + 2 * step, step):
+        if not 0 <= i < len(doc):
+            break
+        text = doc[i].text
+        if not (is_name_shaped(text) or titles and doc[i].is_title and len(text) > 1):
+            break
+        run.append(i)
+    return doc[min(run): max(run) + 1] if run else None
 
 
 APPOSITION_OPENERS = frozenset({",", "(", ":", "-", "–", "—", "is", "was", "as"})
@@ -449,6 +510,21 @@ class Found:
     long_form: str | None = None
 
 
+class SentenceWords:
+    """The lowercase words of the sentence around a span (sentences split once per paper)."""
+
+    def __init__(self, doc: Doc):
+        self.sentences = list(doc.sents)
+        self.starts = [sentence.start for sentence in self.sentences]
+        self.words: dict[int, frozenset[str]] = {}
+
+    def of(self, span: Span) -> frozenset[str]:
+        index = bisect_right(self.starts, span.start) - 1
+        if index not in self.words:
+            self.words[index] = frozenset(t.lower_ for t in self.sentences[index])
+        return self.words[index]
+
+
 def drop_generic_activities(doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
     """'in-context learning', 'knowledge distillation' written in lowercase are activities,
     not names, unless the paper also names them (ICL, an acronym definition, capitals)."""
@@ -473,7 +549,7 @@ def coordinated_names(doc: Doc, candidates: list[Candidate], lexicon: Lexicon) -
             while 0 <= i < len(doc) and doc[i].lower_ in COORDINATORS:
                 while 0 <= i < len(doc) and doc[i].lower_ in COORDINATORS:
                     i += step
-                if not (0 <= i < len(doc)) or i in taken or not doc[i]._.kg_name:
+                if not (0 <= i < len(doc)) or i in taken or not is_name_shaped(doc[i].text):
                     break
                 if lexicon.is_not_entity(doc[i].text) or doc[i].sent != doc[edge].sent:
                     break
@@ -564,9 +640,10 @@ class MentionSelector:
             by_form.setdefault(normalize_form(doc[candidate.start:candidate.end].text),
                                []).append(candidate)
         spans = filter_spans([doc[c.start:c.end] for c in candidates] + self.echoes(doc, by_form))
+        sentence_words = SentenceWords(doc)
         words: dict[str, set[str]] = {}
         for span in spans:
-            words.setdefault(normalize_form(span.text), set()).update(t.lower_ for t in span.sent)
+            words.setdefault(normalize_form(span.text), set()).update(sentence_words.of(span))
         types = {form: vote_type(group, span_text(doc, group[0]), words.get(form, set()))
                  for form, group in by_form.items()}
         found = [self.decide(span, by_form[normalize_form(span.text)],
@@ -587,16 +664,20 @@ class MentionSelector:
 
     @staticmethod
     def echoes(doc: Doc, by_form: dict[str, list[Candidate]]) -> list[Span]:
-        """Other places in the paper where an accepted name occurs without a cue of its own."""
-        lengths = {c.end - c.start for group in by_form.values() for c in group}
-        written = {form: {doc[c.start:c.end].text for c in group}
-                   for form, group in by_form.items()}
+        """Other places in the paper where an accepted name occurs without a cue of its own
+        (a case-insensitive text search per name, kept where it fits the name's case and
+        falls on token boundaries)."""
+        written = {doc[c.start:c.end].text for group in by_form.values() for c in group}
+        paper = doc.text
         spans = []
-        for length in lengths:
-            for start in range(len(doc) - length + 1):
-                span = doc[start:start + length]
-                seen = written.get(normalize_form(span.text))
-                if seen and is_clean_span(span) and any(case_fits(s, span.text) for s in seen):
+        for form in written:
+            pattern = re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w-])", re.IGNORECASE)
+            for match in pattern.finditer(paper):
+                if not any(case_fits(seen, match.group()) for seen in written
+                           if seen.lower() == match.group().lower()):
+                    continue
+                span = doc.char_span(match.start(), match.end())
+                if span is not None and is_clean_span(span):
                     spans.append(span)
         return spans
 

@@ -20,38 +20,33 @@ from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 
 _SEGMENT = r"[A-Za-z0-9_]+(?:\.[0-9][A-Za-z0-9_]*)*"
-NAME_TOKEN = re.compile(rf"^{_SEGMENT}(?:(?:-|/(?=\d)){_SEGMENT})*\+{{0,2}}$")
 
 
 @cache
-def hyphen_words() -> tuple[frozenset[str], frozenset[str]]:
+def name_token_regex() -> re.Pattern[str]:
+    """One compiled pattern (so spaCy calls C code, not Python, for every word).
+
+    A name: segments joined by '-' (or '/' before a digit: ViT-B/16), optional trailing
+    '+', with a letter and a capital or digit somewhere; not ending in a modifier
+    ('-based', any '-...ed') and not starting with a prefix word ('non-').
+    """
     data = json.loads(files("kg").joinpath("data/patterns/hyphen_words.json").read_text())
-    return frozenset(data["modifiers"]), frozenset(data["prefixes"])
+    modifiers = "|".join(sorted(map(re.escape, data["modifiers"]), key=len, reverse=True))
+    prefixes = "|".join(sorted(map(re.escape, data["prefixes"]), key=len, reverse=True))
+    return re.compile(
+        rf"^(?!(?:{prefixes})-[A-Za-z])(?!.*-(?:{modifiers}|[a-z]+ed)\+*$)"
+        rf"(?=.*[A-Z0-9])(?=.*[A-Za-z])"
+        rf"{_SEGMENT}(?:(?:-|/(?=\d)){_SEGMENT})*\+{{0,2}}$")
 
 
 def is_name_token(text: str) -> bool:
     """True for a string that should stay one token.
 
-    >>> [w for w in ["GSM8K", "Llama-2-7B", "LoRA-based", "non-LLM", "GPT-3.5-turbo"]
+    >>> [w for w in ["GSM8K", "Llama-2-7B", "LoRA-based", "non-LLM", "GPT-3.5-turbo", "7B."]
     ...  if is_name_token(w)]
     ['GSM8K', 'Llama-2-7B', 'GPT-3.5-turbo']
     """
-    if not NAME_TOKEN.match(text) or text[-1] == "." or not any(c.isalpha() for c in text):
-        return False
-    if not any(c.isupper() or c.isdigit() for c in text):
-        return False
-    parts = text.split("-")
-    if len(parts) == 1:
-        return True
-    modifiers, prefixes = hyphen_words()
-    last, first = parts[-1], parts[0]
-    if last.islower() and last.isalpha() and (last in modifiers or last.endswith("ed")):
-        return False
-    return not (first.islower() and first.isalpha() and first in prefixes)
-
-
-def name_token_match(text: str) -> bool:
-    return is_name_token(text)
+    return name_token_regex().match(text) is not None
 
 
 @spacy.registry.tokenizers("kg.tokenizer.v1")
@@ -61,7 +56,7 @@ def create_tokenizer() -> Callable[[Language], Tokenizer]:
 
     def make(nlp: Language) -> Tokenizer:
         tokenizer = default_factory(nlp)
-        tokenizer.token_match = name_token_match
+        tokenizer.token_match = name_token_regex().match
         # abstracts scraped from PDFs lose the space after a period: "367.5M.The models"
         infixes = [*nlp.Defaults.infixes, r"(?<=[0-9A-Za-z])\.(?=[A-Z][a-z])"]
         tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
