@@ -10,6 +10,9 @@ Extraction knows nothing of graphs, RDF or HTML.
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
 import spacy
@@ -17,6 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract import components, tokenizer  # noqa: F401  (registers the components)
+from kg.extract.components import sentence_of
 from kg.model import Mention, Paper
 
 PIPELINE = ["kg_sections", "sentencizer", "kg_lexicon", "kg_abbreviations", "kg_cues",
@@ -33,25 +37,67 @@ def build_pipeline(lexicon_dir: str | None = None) -> Language:
     return nlp
 
 
-def mentions_of(doc: Doc, paper: Paper) -> list[Mention]:
-    """The accepted mentions of a processed Doc, as data-model records."""
+def mentions_of(doc: Doc, paper_key: str, text: str) -> list[Mention]:
+    """The accepted mentions of a processed Doc (of `text`), as data-model records."""
     mentions = []
-    for found in doc._.kg_mentions or []:
-        span = doc[found.start:found.end]
-        mentions.append(Mention(
-            paper=paper.key, surface=span.text, type=found.type, role=found.role,
-            start=span.start_char, end=span.end_char, sentence=span.sent.text.strip(),
-            rule=found.rule, long_form=found.long_form, canonical=found.canonical,
-            family=found.family))
+    for item in doc._.kg_mentions or []:
+        span = doc[item.start:item.end]
+        sentence = sentence_of(doc, item.start)
+        # built from values the pipeline made itself: no need to validate them again
+        mentions.append(Mention.model_construct(
+            paper=paper_key, surface=span.text, type=item.type, role=item.role,
+            start=span.start_char, end=span.end_char,
+            sentence=text[sentence.start_char:sentence.end_char].strip(), rule=item.rule,
+            long_form=item.long_form, canonical=item.canonical, family=item.family,
+            entity=None))
     return mentions
 
 
+def batched(items: Iterable[Paper], size: int) -> Iterator[tuple[Paper, ...]]:
+    """itertools.batched, which Python 3.11 lacks."""
+    iterator = iter(items)
+    while batch := tuple(itertools.islice(iterator, size)):
+        yield batch
+
+
+_WORKER_NLP: Language | None = None  # set before forking: the workers inherit the pipeline
+
+
+def _extract_batch(items: list[tuple[str, str]]) -> list[list[Mention]]:
+    assert _WORKER_NLP is not None
+    docs = _WORKER_NLP.pipe(text for _, text in items)
+    return [mentions_of(doc, key, text) for doc, (key, text) in zip(docs, items, strict=True)]
+
+
 def extract(papers: Iterable[Paper], nlp: Language | None = None, batch_size: int = 64,
-            on_paper: Callable[[], None] | None = None) -> Iterator[tuple[Paper, list[Mention]]]:
-    """Run the pipeline over papers, yielding each paper with its mentions (streaming)."""
+            jobs: int = 1, on_paper: Callable[[], None] | None = None,
+            ) -> Iterator[tuple[Paper, list[Mention]]]:
+    """Run the pipeline over papers, yielding each paper with its mentions, in input order.
+
+    Streams: papers are read, extracted and yielded batch by batch. With jobs > 1 the
+    batches go to that many forked worker processes, which inherit the built pipeline and
+    send back only the mentions.
+    """
+    global _WORKER_NLP
     nlp = nlp or build_pipeline()
-    stream = ((paper.text, paper) for paper in papers)
-    for doc, paper in nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
-        yield paper, mentions_of(doc, paper)
-        if on_paper:
-            on_paper()
+    if jobs <= 1:
+        stream = ((paper.text, paper) for paper in papers)
+        for doc, paper in nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
+            yield paper, mentions_of(doc, paper.key, paper.text)
+            if on_paper:
+                on_paper()
+        return
+    _WORKER_NLP = nlp
+    pending: deque[tuple[Paper, ...]] = deque()
+
+    def batches() -> Iterator[list[tuple[str, str]]]:
+        for batch in batched(papers, batch_size):
+            pending.append(batch)
+            yield [(paper.key, paper.text) for paper in batch]
+
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        for results in pool.imap(_extract_batch, batches()):
+            for paper, mentions in zip(pending.popleft(), results, strict=True):
+                yield paper, mentions
+                if on_paper:
+                    on_paper()

@@ -34,6 +34,7 @@ from spacy.util import filter_spans
 
 from kg.extract.abbreviations import best_long_form, long_form_window, looks_like_short_form
 from kg.extract.lexicon import Lexicon, LexiconEntry, case_fits, load_lexicon
+from kg.extract.tokenizer import text_of
 from kg.model import EntityType, Role, normalize_form
 
 SIZE_SUFFIX = re.compile(
@@ -45,6 +46,7 @@ VARIANT_PART = re.compile(
     r"|medium|huge|giant|instruct|chat|turbo|pro|flash|ultra|nano|hf|it|preview|[a-z])$",
     re.IGNORECASE)
 OPENING_PARENTHESIS = re.compile(r"\(")
+WORD = re.compile(r"[\w][\w.+-]*[\w+]|\w")
 SIZED_NAME = re.compile(r"^[A-Za-z][\w.]*(?:-[\w.]+)*-\d+(\.\d+)?[BM]$")
 SIZE_ONLY = re.compile(r"^\d+(\.\d+)?[BMKTbmkt]$")
 INTRO_WORDS = frozenset({
@@ -98,12 +100,49 @@ def is_compound_of_words(text: str) -> bool:
     return len(parts) > 1 and all(p.isalpha() and (p.istitle() or p.islower()) for p in parts)
 
 
+# words with two capitals, or letters and digits: a superset of the name-shaped ones, found
+# by one regex over the text instead of a Python loop over every token
+SHAPED_WORD = re.compile(
+    r"(?<![\w.+/-])(?=[\w.+/-]*(?:[A-Z][\w.+/-]*[A-Z0-9]|[A-Za-z][\w.+/-]*\d|\d[\w.+/-]*[A-Za-z]"
+    r"|[a-z][\w.+/-]*[A-Z]))[\w.+/-]*[\w+]")
+
+
+def name_shaped_tokens(doc: Doc) -> Iterator[Token]:
+    """The tokens of a paper that are name-shaped (GSM8K, LLaMA-Adapter, mParamanu)."""
+    for match in SHAPED_WORD.finditer(text_of(doc)):
+        span = doc.char_span(match.start(), match.end())
+        if span is not None and len(span) == 1 and is_name_shaped(span.text):
+            yield span[0]
+
+
 def register_extensions() -> None:
     Doc.set_extension("kg_candidates", default=None, force=True)
     Doc.set_extension("kg_mentions", default=None, force=True)
+    Doc.set_extension("kg_sentences", default=None, force=True)
 
 
 register_extensions()
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int  # token offsets
+    end: int
+    start_char: int
+    end_char: int
+
+
+def sentences(doc: Doc) -> list[Sentence]:
+    """The paper's sentences, found once and kept on the Doc (doc.sents scans every time)."""
+    if doc._.kg_sentences is None:
+        doc._.kg_sentences = [Sentence(s.start, s.end, s.start_char, s.end_char)
+                              for s in doc.sents]
+    return doc._.kg_sentences
+
+
+def sentence_of(doc: Doc, token_index: int) -> Sentence:
+    found = sentences(doc)
+    return found[bisect_right([s.start for s in found], token_index) - 1]
 
 
 def add_candidates(doc: Doc, candidates: list[Candidate]) -> None:
@@ -175,8 +214,8 @@ class LexiconMatcher:
             if entry is not None:
                 found.append(self.with_size_suffix(doc, start, end, entry))
         covered = {i for c in found for i in range(c.start, c.end)}
-        for token in doc:
-            if token.i not in covered and is_name_shaped(token.text):
+        for token in name_shaped_tokens(doc):
+            if token.i not in covered:
                 candidate = self.derived_name(doc, token)
                 if candidate is not None:
                     found.append(candidate)
@@ -239,7 +278,7 @@ class AbbreviationFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         found: list[Candidate] = []
-        text = doc.text  # built from the tokens on every access: once per paper
+        text = text_of(doc)
         for match in OPENING_PARENTHESIS.finditer(text):
             token = doc.char_span(match.start(), match.end())
             if token is None:
@@ -263,7 +302,7 @@ class AbbreviationFinder:
                    inner: Span) -> list[Candidate] | None:
         if len(inner) <= 3 and looks_like_short_form(inner.text):
             short = inner
-            sent = paren.sent
+            sent = sentence_of(doc, paren.i)
             prefix = text[sent.start_char: paren.idx].rstrip()
             words = list(re.finditer(r"\S+", prefix))
             window = long_form_window(short.text, [m.group() for m in words])
@@ -295,8 +334,7 @@ class AbbreviationFinder:
                 long.text) or is_generic_plural(short.text)):
             return None
         kind, is_task = type_of_phrase(long.text)
-        sentence = paren.sent
-        before = {t.lower_ for t in doc[sentence.start: paren.i]}
+        before = {t.lower_ for t in doc[sentence_of(doc, paren.i).start: paren.i]}
         role = Role.INTRODUCED if before & INTRO_WORDS else None
         if entry is None and (is_task or kind is None and long.text.islower() and not role):
             return None  # 'machine translation (MT)', 'key-value (KV)': tasks and plain words
@@ -491,7 +529,8 @@ def is_title_name(head: Span, abstract: Span, rules: dict) -> bool:
         return True
     capitalised = all(w.text[0].isupper() or w.text[0].isdigit()
                       or w.lower_ in rules["joining_words"] for w in words)
-    return capitalised and normalize_form(head.text) in normalize_form(abstract.text)
+    abstract_text = text_of(head.doc)[abstract.start_char:] if len(abstract) else ""
+    return capitalised and normalize_form(head.text) in normalize_form(abstract_text)
 
 
 # -- kg_mentions --------------------------------------------------------------------------
@@ -511,28 +550,28 @@ class Found:
 
 
 class SentenceWords:
-    """The lowercase words of the sentence around a span (sentences split once per paper)."""
+    """The lowercase words of the sentence around a span, read from the paper's text."""
 
     def __init__(self, doc: Doc):
-        self.sentences = list(doc.sents)
-        self.starts = [sentence.start for sentence in self.sentences]
-        self.words: dict[int, frozenset[str]] = {}
+        self.doc, self.text, self.words = doc, text_of(doc), {}
 
     def of(self, span: Span) -> frozenset[str]:
-        index = bisect_right(self.starts, span.start) - 1
-        if index not in self.words:
-            self.words[index] = frozenset(t.lower_ for t in self.sentences[index])
-        return self.words[index]
+        sentence = sentence_of(self.doc, span.start)
+        if sentence.start not in self.words:
+            piece = self.text[sentence.start_char:sentence.end_char].lower()
+            self.words[sentence.start] = frozenset(WORD.findall(piece))
+        return self.words[sentence.start]
 
 
-def drop_generic_activities(doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
+def drop_generic_activities(candidates: list[Candidate],
+                            texts: dict[Candidate, str]) -> list[Candidate]:
     """'in-context learning', 'knowledge distillation' written in lowercase are activities,
     not names, unless the paper also names them (ICL, an acronym definition, capitals)."""
     named = {c.canonical for c in candidates if c.canonical and (
-        c.source == "definition" or not doc[c.start:c.end].text.islower())}
+        c.source == "definition" or not texts[c].islower())}
     return [c for c in candidates
             if not (c.type is EntityType.METHOD and c.source == "lexicon"
-                    and doc[c.start:c.end].text.islower() and c.canonical not in named)]
+                    and texts[c].islower() and c.canonical not in named)]
 
 
 COORDINATORS = frozenset({",", "and", "or", "&", "/"})
@@ -551,7 +590,8 @@ def coordinated_names(doc: Doc, candidates: list[Candidate], lexicon: Lexicon) -
                     i += step
                 if not (0 <= i < len(doc)) or i in taken or not is_name_shaped(doc[i].text):
                     break
-                if lexicon.is_not_entity(doc[i].text) or doc[i].sent != doc[edge].sent:
+                if lexicon.is_not_entity(doc[i].text) or (
+                        sentence_of(doc, i) != sentence_of(doc, edge)):
                     break
                 taken.add(i)
                 found.append(Candidate(i, i + 1, "coordination", "cue", candidate.type))
@@ -559,8 +599,9 @@ def coordinated_names(doc: Doc, candidates: list[Candidate], lexicon: Lexicon) -
     return found
 
 
-def span_text(doc: Doc, candidate: Candidate) -> str:
-    return doc[candidate.start:candidate.end].text
+@lru_cache(maxsize=20_000)
+def whole_word(form: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w-])", re.IGNORECASE)
 
 
 def is_clean_span(span: Span) -> bool:
@@ -632,19 +673,22 @@ class MentionSelector:
         self.lexicon = load_lexicon(lexicon_dir)
 
     def __call__(self, doc: Doc) -> Doc:
-        candidates = [c for c in (doc._.kg_candidates or []) if self.acceptable(doc, c)]
-        candidates = drop_generic_activities(doc, candidates)
-        candidates += coordinated_names(doc, candidates, self.lexicon)
+        texts = {c: doc[c.start:c.end].text for c in doc._.kg_candidates or []}
+        candidates = [c for c in texts if self.acceptable(c, texts[c])]
+        candidates = drop_generic_activities(candidates, texts)
+        for candidate in coordinated_names(doc, candidates, self.lexicon):
+            texts[candidate] = doc[candidate.start:candidate.end].text
+            candidates.append(candidate)
         by_form: dict[str, list[Candidate]] = {}
         for candidate in candidates:
-            by_form.setdefault(normalize_form(doc[candidate.start:candidate.end].text),
-                               []).append(candidate)
-        spans = filter_spans([doc[c.start:c.end] for c in candidates] + self.echoes(doc, by_form))
+            by_form.setdefault(normalize_form(texts[candidate]), []).append(candidate)
+        spans = filter_spans([doc[c.start:c.end] for c in candidates]
+                             + self.echoes(doc, {texts[c] for c in candidates}))
         sentence_words = SentenceWords(doc)
         words: dict[str, set[str]] = {}
         for span in spans:
             words.setdefault(normalize_form(span.text), set()).update(sentence_words.of(span))
-        types = {form: vote_type(group, span_text(doc, group[0]), words.get(form, set()))
+        types = {form: vote_type(group, texts[group[0]], words.get(form, set()))
                  for form, group in by_form.items()}
         found = [self.decide(span, by_form[normalize_form(span.text)],
                              types[normalize_form(span.text)]) for span in spans]
@@ -652,8 +696,7 @@ class MentionSelector:
         doc.spans["kg"] = [Span(doc, f.start, f.end, label=f.type.value) for f in found]
         return doc
 
-    def acceptable(self, doc: Doc, candidate: Candidate) -> bool:
-        text = doc[candidate.start:candidate.end].text
+    def acceptable(self, candidate: Candidate, text: str) -> bool:
         if candidate.source == "lexicon":
             return True
         if self.lexicon.is_not_entity(text):
@@ -663,16 +706,14 @@ class MentionSelector:
         return True
 
     @staticmethod
-    def echoes(doc: Doc, by_form: dict[str, list[Candidate]]) -> list[Span]:
+    def echoes(doc: Doc, written: set[str]) -> list[Span]:
         """Other places in the paper where an accepted name occurs without a cue of its own
         (a case-insensitive text search per name, kept where it fits the name's case and
         falls on token boundaries)."""
-        written = {doc[c.start:c.end].text for group in by_form.values() for c in group}
-        paper = doc.text
+        paper = text_of(doc)
         spans = []
         for form in written:
-            pattern = re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w-])", re.IGNORECASE)
-            for match in pattern.finditer(paper):
+            for match in whole_word(form).finditer(paper):
                 if not any(case_fits(seen, match.group()) for seen in written
                            if seen.lower() == match.group().lower()):
                     continue

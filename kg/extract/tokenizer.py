@@ -18,6 +18,7 @@ from importlib.resources import files
 import spacy
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc
 
 _SEGMENT = r"[A-Za-z0-9_]+(?:\.[0-9][A-Za-z0-9_]*)*"
 
@@ -49,20 +50,39 @@ def is_name_token(text: str) -> bool:
     return name_token_regex().match(text) is not None
 
 
+class TextKeepingTokenizer(Tokenizer):
+    """spaCy's Tokenizer that also keeps the text on the Doc (`doc._.kg_text`): the
+    components slice it instead of rebuilding it token by token (`doc.text`)."""
+
+    def __call__(self, text: str) -> Doc:
+        doc = super().__call__(text)
+        doc._.kg_text = text
+        return doc
+
+
+Doc.set_extension("kg_text", default=None, force=True)
+
+
+def text_of(doc: Doc) -> str:
+    """The text a Doc was made from (cheap when kg's tokenizer made it)."""
+    return doc._.kg_text if doc._.kg_text is not None else doc.text
+
+
 @spacy.registry.tokenizers("kg.tokenizer.v1")
 def create_tokenizer() -> Callable[[Language], Tokenizer]:
-    """spaCy's default tokenizer for the language, with names kept whole."""
-    default_factory = spacy.registry.tokenizers.get("spacy.Tokenizer.v1")()
+    """spaCy's default English rules, with names kept whole and the text kept on the Doc."""
 
     def make(nlp: Language) -> Tokenizer:
-        tokenizer = default_factory(nlp)
-        tokenizer.token_match = name_token_regex().match
+        defaults = nlp.Defaults
         # abstracts scraped from PDFs lose the space after a period: "367.5M.The models"
-        infixes = [*nlp.Defaults.infixes, r"(?<=[0-9A-Za-z])\.(?=[A-Z][a-z])"]
-        tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
+        infixes = [*defaults.infixes, r"(?<=[0-9A-Za-z])\.(?=[A-Z][a-z])"]
         # a sentence-final period after a digit or a digit-letter pair: "Llama-2-7B." "GPT-4."
-        suffixes = [*nlp.Defaults.suffixes, r"(?<=[0-9])\.", r"(?<=[0-9][A-Za-z])\."]
-        tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
-        return tokenizer
+        suffixes = [*defaults.suffixes, r"(?<=[0-9])\.", r"(?<=[0-9][A-Za-z])\."]
+        return TextKeepingTokenizer(
+            nlp.vocab, rules=defaults.tokenizer_exceptions,
+            prefix_search=spacy.util.compile_prefix_regex(defaults.prefixes).search,
+            suffix_search=spacy.util.compile_suffix_regex(suffixes).search,
+            infix_finditer=spacy.util.compile_infix_regex(infixes).finditer,
+            token_match=name_token_regex().match, url_match=defaults.url_match)
 
     return make
