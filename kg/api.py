@@ -10,6 +10,7 @@ build's outputs back without extracting again. The `kg` command is a thin layer 
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,10 +23,17 @@ import pyoxigraph
 from kg import graph as graph_io
 from kg import rdf
 from kg.extract import build_pipeline, extract
+from kg.extract.corpus import discovered_names, propagate
 from kg.ingest import Corpus, ingest
 from kg.model import BuildSummary, Entity, Mention, Paper
 from kg.publish import publish, read_jsonl, summarize
 from kg.resolve import Resolution, resolve
+
+
+def default_jobs() -> int:
+    """Extraction processes: every core this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
 
 
 def sample_dir() -> Path:
@@ -55,22 +63,23 @@ class KnowledgeGraph:
 
 
 def extract_corpus(corpus: Corpus, on_paper: Callable[[], None] | None = None,
-                   lexicon_dir: str | None = None) -> Resolution:
-    """Extraction and resolution of a whole corpus."""
+                   lexicon_dir: str | None = None, jobs: int = 1) -> Resolution:
+    """Extraction (a pass per paper, then the corpus-level pass) and resolution."""
     nlp = build_pipeline(lexicon_dir)
-    return resolve(extract(corpus.papers, nlp, on_paper=on_paper))
+    first_pass = list(extract(corpus.papers, nlp, jobs=jobs, on_paper=on_paper))
+    return resolve(propagate(first_pass, discovered_names(first_pass)))
 
 
 def build(inputs: Iterable[Path | str] | None = None, output: Path | str = "outputs", *,
           on_paper: Callable[[], None] | None = None, on_corpus: Callable[[Corpus], None]
           | None = None, html_max_nodes: int = 500, base_iri: str = rdf.DEFAULT_BASE,
-          on_error: str = "fail") -> KnowledgeGraph:
+          on_error: str = "fail", jobs: int | None = None) -> KnowledgeGraph:
     """Build the knowledge graph of `inputs` (default: the bundled sample) into `output`."""
     started = time.perf_counter()
     corpus = ingest(list(inputs) if inputs else [sample_dir()], on_error=on_error)
     if on_corpus:
         on_corpus(corpus)
-    resolution = extract_corpus(corpus, on_paper)
+    resolution = extract_corpus(corpus, on_paper, jobs=jobs or default_jobs())
     graph = graph_io.build_graph(corpus.papers, resolution)
     skipped = [str(err) for err in corpus.skipped]
     summary = summarize(corpus.listings, corpus.papers, resolution, graph, len(skipped),

@@ -37,6 +37,10 @@ InputsArg = Annotated[list[Path] | None, typer.Argument(
          "Default: the bundled sample.", show_default=False)]
 
 
+JobsOption = Annotated[int | None, typer.Option(
+    "--jobs", "-j", help="Extraction processes (default: every core).", show_default=False)]
+
+
 def fail(message: str, code: int = 2) -> typer.Exit:
     console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
@@ -86,11 +90,13 @@ def build(
     base_iri: Annotated[str, typer.Option(help="Base of the minted IRIs.")] = api.rdf.DEFAULT_BASE,
     on_error: Annotated[str, typer.Option(help="fail | skip: what to do with bad input files.")]
     = "fail",
+    jobs: JobsOption = None,
 ) -> None:
     """Build the knowledge graph and write every output file into the output folder."""
     with input_errors(), paper_progress("extracting") as (on_corpus, on_paper):
         built = api.build(inputs, output, on_paper=on_paper, on_corpus=on_corpus,
-                          html_max_nodes=html_max_nodes, base_iri=base_iri, on_error=on_error)
+                          html_max_nodes=html_max_nodes, base_iri=base_iri, on_error=on_error,
+                          jobs=jobs)
     out.print(summary_table(built))
 
 
@@ -98,13 +104,14 @@ def build(
 def extract(
     input: Annotated[Path, typer.Argument(help="A listing file or folder.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write JSON Lines.")],
+    jobs: JobsOption = None,
 ) -> None:
     """Write the entities of each input paper, one JSON line per paper (gold format)."""
     with input_errors():
         corpus = ingest([input])
         with paper_progress("extracting") as (on_corpus, on_paper):
             on_corpus(corpus)
-            resolution = api.extract_corpus(corpus, on_paper)
+            resolution = api.extract_corpus(corpus, on_paper, jobs=jobs or api.default_jobs())
     output.parent.mkdir(parents=True, exist_ok=True)
     write_jsonl(gold_format(corpus.papers, resolution), output)
     console.print(f"{len(corpus.papers)} papers, {len(resolution.mentions)} mentions -> {output}")

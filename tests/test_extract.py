@@ -73,3 +73,27 @@ def test_mentions_keep_sentence_and_character_span():
             assert paper.text[mention.start:mention.end] == mention.surface
             assert mention.surface in mention.sentence
             assert mention.sentence in paper.text
+
+
+def test_corpus_pass_finds_a_name_introduced_elsewhere():
+    from kg.extract.corpus import discovered_names, propagate
+    from kg.model import Paper
+    papers = [Paper(key="a", id="a", title="FooNet: Fast Nets",
+                    abstract="We propose FooNet, a model for images."),
+              Paper(key="b", id="b", title="Other Things",
+                    abstract="Results improve when FooNet is combined with pruning.")]
+    first_pass = list(extract(papers))
+    assert first_pass[1][1] == []
+    names = discovered_names(first_pass)
+    assert names["FooNet"].type is EntityType.MODEL
+    second = dict((p.key, m) for p, m in propagate(first_pass, names))
+    [mention] = second["b"]
+    assert (mention.surface, mention.rule, mention.role) == ("FooNet", "corpus", Role.USED)
+    assert papers[1].text[mention.start:mention.end] == "FooNet"
+
+
+def test_parallel_extraction_gives_the_same_mentions():
+    papers = ingest([MINI]).papers * 3
+    serial = [m for _, m in extract(papers)]
+    parallel = [m for _, m in extract(papers, jobs=2, batch_size=2)]
+    assert serial == parallel
