@@ -34,7 +34,7 @@ from spacy.util import filter_spans
 
 from kg.extract.abbreviations import best_long_form, long_form_window, looks_like_short_form
 from kg.extract.lexicon import Lexicon, LexiconEntry, case_fits, load_lexicon
-from kg.extract.tokenizer import text_of
+from kg.extract.tokenizer import hyphen_words, text_of
 from kg.model import EntityType, Role, normalize_form
 
 SIZE_SUFFIX = re.compile(
@@ -249,7 +249,10 @@ class LexiconMatcher:
             entry = self.lexicon.lookup("-".join(parts[:cut]))
             if entry is None:
                 continue
-            is_variant = all(VARIANT_PART.match(p) for p in parts[cut:])
+            rest = parts[cut:]
+            if any(p.lower() in hyphen_words()[0] or p.lower().endswith("ed") for p in rest):
+                return None  # "GPT-Generated", "BERT-Style" in a title: a modifier, not a name
+            is_variant = all(VARIANT_PART.match(p) for p in rest)
             end = token.i + 1 + self.has_size_after(doc, token.i + 1, entry)
             return Candidate(token.i, end, "lexicon-variant" if is_variant else "lexicon-derived",
                              "lexicon" if is_variant else "cue", entry.type,
@@ -311,6 +314,9 @@ class AbbreviationFinder:
             start_char = sent.start_char + words[-len(window)].start()
             candidate_text = text[start_char: sent.start_char + len(prefix)]
             long_text = best_long_form(short.text, candidate_text)
+            if long_text is None and "-" in short.text:
+                # "Divergent N-Gram Analysis (DNA-GPT)": the part before the hyphen is spelled
+                long_text = best_long_form(short.text.split("-")[0], candidate_text)
             if long_text is None:
                 return None
             long_start = start_char + len(candidate_text) - len(long_text)
@@ -335,7 +341,9 @@ class AbbreviationFinder:
             return None
         kind, is_task = type_of_phrase(long.text)
         before = {t.lower_ for t in doc[sentence_of(doc, paren.i).start: paren.i]}
-        role = Role.INTRODUCED if before & INTRO_WORDS else None
+        # a known artifact defined in a "we propose" sentence is usually what the new one
+        # builds on ("we propose X, which extends Low-Rank Adaptation (LoRA)")
+        role = Role.INTRODUCED if before & INTRO_WORDS and entry is None else None
         if entry is None and (is_task or kind is None and long.text.islower() and not role):
             return None  # 'machine translation (MT)', 'key-value (KV)': tasks and plain words
         common = {"source": "definition", "type": entry.type if entry else kind, "role": role,
@@ -594,7 +602,8 @@ def coordinated_names(doc: Doc, candidates: list[Candidate], lexicon: Lexicon) -
                         sentence_of(doc, i) != sentence_of(doc, edge)):
                     break
                 taken.add(i)
-                found.append(Candidate(i, i + 1, "coordination", "cue", candidate.type))
+                found.append(Candidate(i, i + 1, "coordination", "cue", candidate.type,
+                                       role=candidate.role))
                 i += step
     return found
 
@@ -652,9 +661,7 @@ def vote_type(candidates: list[Candidate], text: str, words: set[str]) -> Entity
     if lexicon is not None and lexicon not in RESOURCES:
         return lexicon
     strong_resource = most_common([t for t in strong if t in RESOURCES])
-    if lexicon is EntityType.DATASET:
-        return strong_resource or type_by_context(words) or lexicon
-    if lexicon is EntityType.BENCHMARK:
+    if lexicon is not None:
         return strong_resource or lexicon
     described = [c.type for c in candidates if c.type and c.source in ("definition", "title")]
     weak = [c.type for c in candidates if c.type and c.rule in WEAK_RULES]
@@ -688,13 +695,27 @@ class MentionSelector:
         words: dict[str, set[str]] = {}
         for span in spans:
             words.setdefault(normalize_form(span.text), set()).update(sentence_words.of(span))
-        types = {form: vote_type(group, texts[group[0]], words.get(form, set()))
-                 for form, group in by_form.items()}
+        types = self.types(by_form, texts, words)
         found = [self.decide(span, by_form[normalize_form(span.text)],
                              types[normalize_form(span.text)]) for span in spans]
         doc._.kg_mentions = found
         doc.spans["kg"] = [Span(doc, f.start, f.end, label=f.type.value) for f in found]
         return doc
+
+    @staticmethod
+    def types(by_form: dict[str, list[Candidate]], texts: dict[Candidate, str],
+              words: dict[str, set[str]]) -> dict[str, EntityType]:
+        """One type per name in the paper; a definition's short and long forms vote together."""
+        entity_of = {form: normalize_form(next((c.long_form for c in group if c.long_form), form))
+                     for form, group in by_form.items()}
+        pooled: dict[str, list[Candidate]] = {}
+        context: dict[str, set[str]] = {}
+        for form, group in by_form.items():
+            pooled.setdefault(entity_of[form], []).extend(group)
+            context.setdefault(entity_of[form], set()).update(words.get(form, set()))
+        kinds = {entity: vote_type(group, texts[group[0]], context[entity])
+                 for entity, group in pooled.items()}
+        return {form: kinds[entity_of[form]] for form in by_form}
 
     def acceptable(self, candidate: Candidate, text: str) -> bool:
         if candidate.source == "lexicon":

@@ -24,6 +24,13 @@ _SEGMENT = r"[A-Za-z0-9_]+(?:\.[0-9][A-Za-z0-9_]*)*"
 
 
 @cache
+def hyphen_words() -> tuple[frozenset[str], frozenset[str]]:
+    """(modifiers, prefixes): hyphen parts that are not part of a name."""
+    data = json.loads(files("kg").joinpath("data/patterns/hyphen_words.json").read_text())
+    return frozenset(data["modifiers"]), frozenset(data["prefixes"])
+
+
+@cache
 def name_token_regex() -> re.Pattern[str]:
     """One compiled pattern (so spaCy calls C code, not Python, for every word).
 
@@ -31,9 +38,9 @@ def name_token_regex() -> re.Pattern[str]:
     '+', with a letter and a capital or digit somewhere; not ending in a modifier
     ('-based', any '-...ed') and not starting with a prefix word ('non-').
     """
-    data = json.loads(files("kg").joinpath("data/patterns/hyphen_words.json").read_text())
-    modifiers = "|".join(sorted(map(re.escape, data["modifiers"]), key=len, reverse=True))
-    prefixes = "|".join(sorted(map(re.escape, data["prefixes"]), key=len, reverse=True))
+    modifier_words, prefix_words = hyphen_words()
+    modifiers = "|".join(sorted(map(re.escape, modifier_words), key=len, reverse=True))
+    prefixes = "|".join(sorted(map(re.escape, prefix_words), key=len, reverse=True))
     return re.compile(
         rf"^(?!(?:{prefixes})-[A-Za-z])(?!.*-(?:{modifiers}|[a-z]+ed)\+*$)"
         rf"(?=.*[A-Z0-9])(?=.*[A-Za-z])"
