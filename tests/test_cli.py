@@ -94,10 +94,10 @@ def test_extract_then_eval(tmp_path):
     assert result.returncode == 0, result.stderr
     scores = json.loads(result.stdout)
     assert scores["papers"] == 324
-    # the small spaCy English NER scores 0.49 untyped / 0.18 typed on this gold file
+    assert {"untyped", "typed", "per_type", "role_accuracy"} <= scores.keys()
+    # the small spaCy English NER scores 0.49 untyped / 0.18 typed on this gold file;
+    # tests/test_quality.py holds the floors
     assert scores["untyped"]["f1"] >= 0.80
-    assert scores["typed"]["f1"] >= 0.70
-    assert scores["role_accuracy"] >= 0.90
 
 
 def test_eval_errors_lists_misses(tmp_path):
