@@ -103,8 +103,7 @@ def is_compound_of_words(text: str) -> bool:
 # words with two capitals, or letters and digits: a superset of the name-shaped ones, found
 # by one regex over the text instead of a Python loop over every token
 SHAPED_WORD = re.compile(
-    r"(?<![\w.+/-])(?=[\w.+/-]*(?:[A-Z][\w.+/-]*[A-Z0-9]|[A-Za-z][\w.+/-]*\d|\d[\w.+/-]*[A-Za-z]"
-    r"|[a-z][\w.+/-]*[A-Z]))[\w.+/-]*[\w+]")
+    r"(?<![\w.+/-])[\w.+/-]*?(?:[a-z0-9][A-Z]|[A-Z][A-Z]|[A-Za-z]\d|\d[A-Za-z])[\w.+/-]*")
 
 
 def name_shaped_tokens(doc: Doc) -> Iterator[Token]:
