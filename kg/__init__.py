@@ -6,6 +6,6 @@
 """
 
 from kg.api import KnowledgeGraph, build, load, sample_dir
+from kg.version import __version__
 
-__version__ = "0.1.0"
 __all__ = ["KnowledgeGraph", "build", "load", "sample_dir", "__version__"]

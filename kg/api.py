@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from kg.ingest import Corpus, ingest
 from kg.model import BuildSummary, Entity, Mention, Paper
 from kg.publish import publish, read_jsonl, summarize
 from kg.resolve import Resolution, resolve
+from kg.version import __version__
 
 
 def default_jobs() -> int:
@@ -73,19 +75,23 @@ def extract_corpus(corpus: Corpus, on_paper: Callable[[], None] | None = None,
 def build(inputs: Iterable[Path | str] | None = None, output: Path | str = "outputs", *,
           on_paper: Callable[[], None] | None = None, on_corpus: Callable[[Corpus], None]
           | None = None, html_max_nodes: int = 500, base_iri: str = rdf.DEFAULT_BASE,
-          on_error: str = "fail", jobs: int | None = None) -> KnowledgeGraph:
+          on_error: str = "fail", jobs: int | None = None,
+          evidence: bool = True) -> KnowledgeGraph:
     """Build the knowledge graph of `inputs` (default: the bundled sample) into `output`."""
     started = time.perf_counter()
+    run = rdf.ExtractionRun(version=__version__)
     corpus = ingest(list(inputs) if inputs else [sample_dir()], on_error=on_error)
     if on_corpus:
         on_corpus(corpus)
     resolution = extract_corpus(corpus, on_paper, jobs=jobs or default_jobs())
+    run.ended = datetime.now(UTC)
     graph = graph_io.build_graph(corpus.papers, resolution)
     skipped = [str(err) for err in corpus.skipped]
     summary = summarize(corpus.listings, corpus.papers, resolution, graph, len(skipped),
                         time.perf_counter() - started)
     summary = publish(corpus.papers, resolution, graph, Path(output), summary, skipped,
-                      html_max_nodes=html_max_nodes, base_iri=base_iri)
+                      html_max_nodes=html_max_nodes, base_iri=base_iri, evidence=evidence,
+                      run=run)
     summary = summary.model_copy(update={"seconds": time.perf_counter() - started})
     return KnowledgeGraph(papers=corpus.papers, entities=resolution.entities, graph=graph,
                           mentions=resolution.mentions, directory=Path(output).resolve(),

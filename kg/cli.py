@@ -26,6 +26,8 @@ from kg.evaluate import Scores, read_gold, score
 from kg.ingest import Corpus, InputError, ingest
 from kg.model import write_json_schemas
 from kg.publish import gold_format, write_jsonl
+from kg.query import QueryError, QueryResult, library, render_delimited, render_json
+from kg.query import query as run_named_query
 
 app = typer.Typer(help="Build and use a knowledge graph of ML papers.", no_args_is_help=True,
                   add_completion=False)
@@ -91,12 +93,15 @@ def build(
     on_error: Annotated[str, typer.Option(help="fail | skip: what to do with bad input files.")]
     = "fail",
     jobs: JobsOption = None,
+    evidence: Annotated[bool, typer.Option(
+        "--evidence/--no-evidence", help="Keep each mention's evidence (sentence, offsets, "
+        "rule) in the RDF; --no-evidence makes a lean export.")] = True,
 ) -> None:
     """Build the knowledge graph and write every output file into the output folder."""
     with input_errors(), paper_progress("extracting") as (on_corpus, on_paper):
         built = api.build(inputs, output, on_paper=on_paper, on_corpus=on_corpus,
                           html_max_nodes=html_max_nodes, base_iri=base_iri, on_error=on_error,
-                          jobs=jobs)
+                          jobs=jobs, evidence=evidence)
     out.print(summary_table(built))
 
 
@@ -182,13 +187,107 @@ def _is_gold_format(path: Path) -> bool:
         return False
 
 
+def parse_params(params: list[str]) -> dict[str, str]:
+    parsed = {}
+    for item in params:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise fail(f"--param {item!r}: expected NAME=VALUE")
+        parsed[name.strip()] = value
+    return parsed
+
+
+def result_table(result: QueryResult, title: str) -> Table:
+    table = Table(title=title)
+    for variable in result.variables:
+        table.add_column(variable, overflow="fold")
+    for row in result.values():
+        table.add_row(*("" if value is None else value for value in row))
+    table.caption = f"{len(result.rows)} row(s)"
+    return table
+
+
+@app.command(name="query")
+def query_command(
+    query: Annotated[str, typer.Argument(
+        help="A library query name (see --list), a .rq file, or SPARQL text.")] = "",
+    directory: Annotated[Path, typer.Option("--dir", "-d", help="Build folder.")] = Path(
+        "outputs"),
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", "-p", help="NAME=VALUE, bound as a literal (repeatable).")] = None,
+    output_format: Annotated[str, typer.Option(
+        "--format", "-f", help="table | csv | tsv | json (SPARQL JSON results).")] = "table",
+    list_queries: Annotated[bool, typer.Option("--list", help="List the library.")] = False,
+) -> None:
+    """Run a SPARQL query over the Oxigraph store of a build."""
+    if list_queries or not query:
+        table = Table(title="kg query library (kg/queries/*.rq)")
+        for column in ("name", "what it answers", "params"):
+            table.add_column(column, overflow="fold")
+        for name, item in library().items():
+            table.add_row(name, item.title, ", ".join(
+                f"{p.name}={p.default}" if p.default else p.name for p in item.params))
+        out.print(table)
+        return
+    if output_format not in {"table", "csv", "tsv", "json"}:
+        raise fail(f"--format {output_format!r}: expected table, csv, tsv or json")
+    try:
+        result = run_named_query(directory, query, parse_params(param or []))
+    except QueryError as err:
+        raise fail(str(err)) from None
+    if output_format == "table":
+        out.print(result_table(result, query if query in library() else "query"))
+    elif output_format == "json":
+        print(render_json(result))
+    else:
+        print(render_delimited(result, "," if output_format == "csv" else "\t"), end="")
+
+
+@app.command()
+def serve(
+    directory: Annotated[Path, typer.Argument(help="Build folder.")] = Path("outputs"),
+    port: Annotated[int, typer.Option(help="TCP port.")] = 7878,
+    host: Annotated[str, typer.Option(help="Interface to bind (loopback by default).")]
+    = "127.0.0.1",
+    timeout: Annotated[int, typer.Option(help="Seconds a query may run.")] = 30,
+) -> None:
+    """Serve the build's store as a read-only SPARQL 1.1 endpoint (Oxigraph's server)."""
+    from kg.serve import ServeError, serve_store
+
+    try:
+        serve_store(directory / "store", host, port, timeout, announce=lambda line: out.print(
+            line, highlight=False, soft_wrap=True))
+    except ServeError as err:
+        raise fail(str(err)) from None
+
+
+@app.command()
+def validate(
+    directory: Annotated[Path, typer.Argument(help="A build folder.")] = Path("outputs"),
+) -> None:
+    """Check the built graph against kg's SHACL shapes (schemas/shapes.ttl)."""
+    from kg.validate import validate as run_validation
+
+    try:
+        result = run_validation(directory)
+    except FileNotFoundError as err:
+        raise fail(str(err)) from None
+    if result.conforms:
+        out.print(f"{directory / 'graph.nt'}: conforms to kg's SHACL shapes")
+        return
+    for line in result.violations:
+        out.print(line, highlight=False, soft_wrap=True)
+    console.print(f"[bold red]{len(result.violations)} violation(s)[/]")
+    raise typer.Exit(1)
+
+
 @app.command()
 def schemas(
     directory: Annotated[Path, typer.Argument(help="Where to write the schemas.")] = Path(
         "schemas"),
 ) -> None:
-    """Generate the JSON Schemas of the data model (Paper, Mention, Entity, ...)."""
-    for path in write_json_schemas(directory):
+    """Generate the JSON Schemas of the data model and the JSON-LD context."""
+    for path in [*write_json_schemas(directory), api.rdf.write_context(directory)]:
         out.print(str(path))
 
 

@@ -126,17 +126,15 @@ def atomic_directory(target: Path) -> Iterator[Path]:
 
 def publish(papers: list[Paper], resolution: Resolution, graph: nx.Graph, directory: Path,
             summary: BuildSummary, skipped: list[str], html_max_nodes: int = 500,
-            base_iri: str = rdf.DEFAULT_BASE) -> BuildSummary:
+            base_iri: str = rdf.DEFAULT_BASE, evidence: bool = True,
+            run: rdf.ExtractionRun | None = None) -> BuildSummary:
     """Write every output into `directory` atomically; return the summary with triple count."""
     with atomic_directory(directory) as work:
         write_jsonl(papers, work / "papers.jsonl")
         write_jsonl(resolution.mentions, work / "mentions.jsonl")
         write_jsonl(gold_format(papers, resolution), work / "extractions.jsonl")
         write_tables(papers, resolution, work)
-        rdf_graph = rdf.to_rdflib(rdf.triples(papers, resolution, rdf.Minter(base_iri)))
-        rdf.write_ntriples(rdf_graph, work / "graph.nt")
-        rdf.write_rdf_files(rdf_graph, work)
-        triples = rdf.load_store(work / "graph.nt", work / "store")
+        triples = rdf.publish_rdf(papers, resolution, work, base_iri, evidence, run)
         graph_io.write_node_link(graph, work / "graph.json")
         graph_io.write_graphml(graph, work / "graph.graphml")
         viz.write_html(graph, work / "graph.html", html_max_nodes)

@@ -1,74 +1,132 @@
 """RDF: papers and resolved entities -> triples, files and an Oxigraph store.
 
-In: `Paper`s and a `Resolution`. Out: triples in the project's vocabulary (schemas/kg.ttl),
-reusing schema.org, Dublin Core, SKOS and FaBiO, written as Turtle, N-Triples and JSON-LD,
-and bulk-loaded into an Oxigraph store that `kg query` and `kg serve` use.
+In: `Paper`s, a `Resolution` and the mentions' evidence. Out: graph.nt (streamed), an
+Oxigraph store bulk-loaded from it, and graph.ttl / graph.jsonld serialized by Oxigraph.
+The vocabulary is schemas/kg.ttl (kg.vocab.KG) on top of schema.org, Dublin Core, SKOS,
+FaBiO, PROV-O, Web Annotation and VoID:
 
-    paper   a schema:ScholarlyArticle; dcterms:title, dcterms:abstract, fabio:hasArXivID,
-            schema:url, kg:listing; schema:mentions / kg:introduces / kg:uses an entity
-    entity  a skos:Concept and kg:Model | kg:Dataset | kg:Benchmark | kg:Method;
-            skos:prefLabel, skos:altLabel, skos:inScheme, skos:broader (its family),
-            kg:paperCount
+    paper    a schema:ScholarlyArticle; dcterms:title, dcterms:abstract, dcterms:issued,
+             dcterms:creator, fabio:hasArXivID, schema:url, kg:listing, kg:listingDate;
+             schema:mentions an entity, and kg:introduces or kg:uses it
+    entity   a skos:Concept and kg:Model | kg:Dataset | kg:Benchmark | kg:Method, in the
+             skos:ConceptScheme of its type; skos:prefLabel, skos:altLabel, skos:broader
+             (its family), kg:paperCount, kg:mentionCount
+    mention  (evidence, unless --no-evidence) a prov:Entity and oa:Annotation: oa:hasBody the
+             entity, oa:hasTarget the paper's text with an oa:TextQuoteSelector and an
+             oa:TextPositionSelector (offsets into title + blank line + abstract),
+             prov:wasDerivedFrom the paper, prov:wasGeneratedBy the rule's activity of the
+             extraction run (a prov:Activity with its time and kg's version)
+    dataset  a void:Dataset describing the whole graph (triples, vocabularies, licence)
+
+IRIs are minted from canonical keys under a base IRI (`--base-iri`), so the same entity
+gets the same IRI in every build.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
 import pyoxigraph
-from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, SKOS
+from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from kg.graph import listing_label
-from kg.model import Paper
+from kg.model import Mention, Paper
 from kg.resolve import Resolution
+from kg.vocab import DCTERMS, FABIO, KG, OA, PREFIXES, PROV, RDF, SCHEMA, SKOS, VOID, XSD
 
-KG = Namespace("https://w3id.org/kg/ontology#")
-SCHEMA = Namespace("https://schema.org/")
-FABIO = Namespace("http://purl.org/spar/fabio/")
 DEFAULT_BASE = "https://w3id.org/kg/id/"
-PREFIXES = {"kg": KG, "schema": SCHEMA, "fabio": FABIO, "skos": SKOS, "dcterms": DCTERMS}
+DATA_LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 ROLE_PROPERTY = {"introduced": KG.introduces, "used": KG.uses}
+TYPE_CLASS = {"Model": KG.Model, "Dataset": KG.Dataset, "Benchmark": KG.Benchmark,
+              "Method": KG.Method}
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+CONTEXT_CHARS = 32
+IRI_SAFE = "-._~+!$&'()*,;=:@"
 
 Triple = tuple[Node, Node, Node]
 
 
 class Minter:
-    """Stable, readable IRIs from canonical keys: the same key always gives the same IRI."""
+    """Stable, readable IRIs from canonical keys: the same key always gives the same IRI.
+
+    Any key is valid: characters outside the IRI-safe set are percent-encoded (UTF-8).
+
+    >>> Minter("https://example.org/kg").entity("llama-2-7b")
+    rdflib.term.URIRef('https://example.org/kg/entity/llama-2-7b')
+    >>> Minter().entity('a b/"c"')
+    rdflib.term.URIRef('https://w3id.org/kg/id/entity/a%20b%2F%22c%22')
+    """
 
     def __init__(self, base: str = DEFAULT_BASE):
         self.base = base if base.endswith(("/", "#")) else base + "/"
 
+    def _mint(self, kind: str, *parts: str) -> URIRef:
+        return URIRef(self.base + kind + "/" + "/".join(quote(p, safe=IRI_SAFE) for p in parts))
+
     def paper(self, key: str) -> URIRef:
-        return URIRef(f"{self.base}paper/{quote(key, safe='-._~+')}")
+        return self._mint("paper", key)
 
     def entity(self, key: str) -> URIRef:
-        return URIRef(f"{self.base}entity/{quote(key, safe='-._~+')}")
+        return self._mint("entity", key)
 
     def scheme(self, type_name: str) -> URIRef:
-        return URIRef(f"{self.base}scheme/{type_name.lower()}")
+        return self._mint("scheme", type_name.lower())
+
+    def mention(self, mention: Mention) -> URIRef:
+        return self._mint("mention", mention.paper, f"{mention.start}-{mention.end}")
+
+    def run(self, run_id: str, rule: str | None = None) -> URIRef:
+        return self._mint("run", run_id, *([rule] if rule else []))
+
+    def dataset(self) -> URIRef:
+        return URIRef(self.base + "dataset")
+
+
+@dataclass
+class ExtractionRun:
+    """When and with which kg version the graph was extracted (the evidence's provenance)."""
+
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    ended: datetime | None = None
+    version: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.started.strftime("%Y%m%dT%H%M%SZ")
+
+
+def date_literal(value: datetime) -> Literal:
+    """UTC time in the canonical form ('Z'), the one Oxigraph stores and writes back."""
+    return Literal(value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime,
+                   normalize=False)
 
 
 def paper_triples(paper: Paper, iri: URIRef) -> Iterator[Triple]:
     yield iri, RDF.type, SCHEMA.ScholarlyArticle
     yield iri, DCTERMS.title, Literal(paper.title)
     yield iri, DCTERMS.abstract, Literal(paper.abstract)
-    yield iri, DCTERMS.identifier, Literal(paper.id)
+    yield iri, DCTERMS.identifier, Literal(str(paper.id))
+    if paper.date and ISO_DATE.match(paper.date):
+        yield iri, DCTERMS.issued, Literal(paper.date, datatype=XSD.date)
+    for author in paper.authors:
+        yield iri, DCTERMS.creator, Literal(author)
     if paper.arxiv_id:
         yield iri, FABIO.hasArXivID, Literal(paper.arxiv_id)
-    if paper.url:
-        yield iri, SCHEMA.url, Literal(paper.url, datatype=XSD.anyURI)
-    for label in listing_label(paper):
-        yield iri, KG.listing, Literal(label)
+    if paper.url and re.match(r"^https?://[^\s<>\"{}|\\^`]+$", paper.url):
+        yield iri, SCHEMA.url, URIRef(paper.url)
+    for listing in dict.fromkeys(f"{x.source}:{x.line}" for x in paper.listings):
+        yield iri, KG.listing, Literal(listing)
+    for date in dict.fromkeys(x.date for x in paper.listings if x.date):
+        yield iri, KG.listingDate, Literal(date)
 
 
-def triples(papers: Iterable[Paper], resolution: Resolution,
-            minter: Minter | None = None) -> Iterator[Triple]:
-    """Every triple of the graph, streamed (no rdflib Graph needed)."""
-    minter = minter or Minter()
+def entity_triples(resolution: Resolution, minter: Minter) -> Iterator[Triple]:
     for type_name in sorted({e.type.value for e in resolution.entities.values()}):
         scheme = minter.scheme(type_name)
         yield scheme, RDF.type, SKOS.ConceptScheme
@@ -76,14 +134,72 @@ def triples(papers: Iterable[Paper], resolution: Resolution,
     for entity in resolution.entities.values():
         iri = minter.entity(entity.key)
         yield iri, RDF.type, SKOS.Concept
-        yield iri, RDF.type, KG[entity.type.value]
+        yield iri, RDF.type, TYPE_CLASS[entity.type.value]
         yield iri, SKOS.prefLabel, Literal(entity.name)
         yield iri, SKOS.inScheme, minter.scheme(entity.type.value)
         yield iri, KG.paperCount, Literal(entity.papers)
+        yield iri, KG.mentionCount, Literal(entity.mentions)
         for alias in entity.aliases:
             yield iri, SKOS.altLabel, Literal(alias)
         if entity.family:
             yield iri, SKOS.broader, minter.entity(entity.family)
+
+
+def run_triples(run: ExtractionRun, rules: Iterable[str], minter: Minter) -> Iterator[Triple]:
+    iri = minter.run(run.id)
+    yield iri, RDF.type, PROV.Activity
+    yield iri, RDF.type, KG.ExtractionRun
+    yield iri, PROV.startedAtTime, date_literal(run.started)
+    if run.ended:
+        yield iri, PROV.endedAtTime, date_literal(run.ended)
+    yield iri, KG.softwareVersion, Literal(run.version)
+    for rule in sorted(rules):
+        step = minter.run(run.id, rule)
+        yield step, RDF.type, PROV.Activity
+        yield step, DCTERMS.isPartOf, iri
+        yield step, KG.rule, Literal(rule)
+
+
+def evidence_triples(mention: Mention, paper: Paper, run: ExtractionRun,
+                     minter: Minter) -> Iterator[Triple]:
+    iri, source = minter.mention(mention), minter.paper(paper.key)
+    target, quote_selector, position = (URIRef(f"{iri}#{part}")
+                                        for part in ("target", "quote", "position"))
+    text = paper.text
+    yield iri, RDF.type, PROV.Entity
+    yield iri, RDF.type, OA.Annotation
+    yield iri, RDF.type, KG.Mention
+    yield iri, OA.hasBody, minter.entity(mention.entity or "")
+    yield iri, OA.hasTarget, target
+    yield iri, PROV.wasDerivedFrom, source
+    yield iri, PROV.wasGeneratedBy, minter.run(run.id, mention.rule)
+    yield iri, KG.rule, Literal(mention.rule)
+    yield iri, KG.sentence, Literal(mention.sentence)
+    yield target, RDF.type, OA.SpecificResource
+    yield target, OA.hasSource, source
+    yield target, OA.hasSelector, quote_selector
+    yield target, OA.hasSelector, position
+    yield quote_selector, RDF.type, OA.TextQuoteSelector
+    yield quote_selector, OA.exact, Literal(mention.surface)
+    yield quote_selector, OA.prefix, Literal(text[max(0, mention.start - CONTEXT_CHARS):
+                                                  mention.start])
+    yield quote_selector, OA.suffix, Literal(text[mention.end: mention.end + CONTEXT_CHARS])
+    yield position, RDF.type, OA.TextPositionSelector
+    # xsd:integer, not nonNegativeInteger: Oxigraph stores integer subtypes as xsd:integer
+    yield position, OA.start, Literal(mention.start, datatype=XSD.integer)
+    yield position, OA.end, Literal(mention.end, datatype=XSD.integer)
+
+
+def triples(papers: Iterable[Paper], resolution: Resolution, minter: Minter | None = None,
+            run: ExtractionRun | None = None, evidence: bool = True) -> Iterator[Triple]:
+    """Every triple of the graph but the VoID description, streamed, each exactly once."""
+    minter, run = minter or Minter(), run or ExtractionRun()
+    yield from entity_triples(resolution, minter)
+    mentions_of: dict[str, list[Mention]] = {}
+    if evidence:
+        for mention in resolution.mentions:
+            mentions_of.setdefault(mention.paper, []).append(mention)
+        yield from run_triples(run, {m.rule for m in resolution.mentions}, minter)
     for paper in papers:
         iri = minter.paper(paper.key)
         yield from paper_triples(paper, iri)
@@ -91,33 +207,65 @@ def triples(papers: Iterable[Paper], resolution: Resolution,
             target = minter.entity(item.entity)
             yield iri, SCHEMA.mentions, target
             yield iri, ROLE_PROPERTY[item.role.value], target
+        for mention in mentions_of.get(paper.key, []):
+            yield from evidence_triples(mention, paper, run, minter)
 
 
-def to_rdflib(all_triples: Iterable[Triple]) -> Graph:
-    graph = Graph()
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
-    for triple in all_triples:
-        graph.add(triple)
-    return graph
+def void_triples(minter: Minter, triple_count: int, modified: datetime) -> list[Triple]:
+    """The VoID description of the graph; `triple_count` excludes these triples."""
+    iri = minter.dataset()
+    description = [
+        (iri, RDF.type, VOID.Dataset),
+        (iri, DCTERMS.title, Literal("kg: a knowledge graph of machine-learning research")),
+        (iri, DCTERMS.license, DATA_LICENSE),
+        (iri, DCTERMS.rights, Literal("Titles and abstracts remain under their authors' "
+                                      "licences; the extracted graph is CC BY 4.0.")),
+        (iri, DCTERMS.modified, date_literal(modified)),
+        (iri, VOID.uriSpace, Literal(minter.base)),
+    ]
+    description += [(iri, VOID.vocabulary, URIRef(PREFIXES[p]))
+                    for p in ("kg", "schema", "dcterms", "skos", "fabio", "prov", "oa")]
+    total = triple_count + len(description) + 1
+    return [*description, (iri, VOID.triples, Literal(total))]
+
+
+_NT_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t",
+               "\b": "\\b", "\f": "\\f"}
+_NT_SPECIAL = re.compile(r'[\\"\x00-\x1f\x7f]')
+
+
+def nt_term(term: Node) -> str:
+    r"""A term in N-Triples syntax, escaped so that any string round-trips.
+
+    >>> print(nt_term(Literal('say "hi"' + chr(10) + 'now')))
+    "say \"hi\"\nnow"
+    """
+    if isinstance(term, Literal):
+        text = _NT_SPECIAL.sub(
+            lambda m: _NT_ESCAPES.get(m.group(), f"\\u{ord(m.group()):04X}"), str(term))
+        if term.language:
+            return f'"{text}"@{term.language}'
+        if term.datatype and term.datatype != XSD.string:
+            return f'"{text}"^^<{term.datatype}>'
+        return f'"{text}"'
+    if isinstance(term, BNode):
+        raise ValueError("kg mints IRIs for every node; a blank node slipped in")
+    return f"<{term}>"
+
+
+def nt_line(triple: Triple) -> str:
+    s, p, o = triple
+    return f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .\n"
 
 
 def write_ntriples(all_triples: Iterable[Triple], path: Path) -> int:
-    """Stream triples to N-Triples; return how many were written (duplicates included)."""
+    """Stream triples to N-Triples; return how many lines were written."""
     count = 0
     with path.open("w", encoding="utf-8") as out:
-        for s, p, o in all_triples:
-            out.write(f"{s.n3()} {p.n3()} {o.n3()} .\n")
+        for triple in all_triples:
+            out.write(nt_line(triple))
             count += 1
     return count
-
-
-def write_rdf_files(graph: Graph, directory: Path) -> None:
-    """graph.ttl and graph.jsonld (with the prefixes as its @context)."""
-    graph.serialize(directory / "graph.ttl", format="turtle", encoding="utf-8")
-    context = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
-    graph.serialize(directory / "graph.jsonld", format="json-ld", context=context, indent=1,
-                    encoding="utf-8")
 
 
 def load_store(ntriples: Path, store_dir: Path) -> int:
@@ -134,3 +282,93 @@ def open_store(store_dir: Path, read_only: bool = True) -> pyoxigraph.Store:
     if read_only:
         return pyoxigraph.Store.read_only(str(store_dir))
     return pyoxigraph.Store(str(store_dir))
+
+
+def serialize_turtle(store_dir: Path, path: Path, prefixes: dict[str, str]) -> None:
+    """graph.ttl, written by Oxigraph from the store."""
+    store = open_store(store_dir)
+    pyoxigraph.serialize((quad.triple for quad in store), str(path),
+                         pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes)
+
+
+def jsonld_context(base_iri: str) -> dict[str, str]:
+    """The JSON-LD context of graph.jsonld: the prefixes, and `kgid` for the minted IRIs
+    (schemas/context.jsonld is this context for the default base IRI)."""
+    return {**PREFIXES, "kgid": base_iri}
+
+
+def write_context(directory: Path, base_iri: str = DEFAULT_BASE) -> Path:
+    """schemas/context.jsonld: the context graph.jsonld uses (for the default base IRI)."""
+    path = directory / "context.jsonld"
+    path.write_text(json.dumps({"@context": jsonld_context(base_iri)}, indent=1) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+class Compactor:
+    """IRIs to prefixed names (CURIEs) with a context's prefixes, longest namespace first."""
+
+    def __init__(self, context: dict[str, str]):
+        self.prefixes = sorted(context.items(), key=lambda item: -len(item[1]))
+
+    def __call__(self, iri: str) -> str:
+        for prefix, namespace in self.prefixes:
+            local = iri[len(namespace):]
+            if iri.startswith(namespace) and local and ":" not in local[:1]:
+                return f"{prefix}:{local}"
+        return iri
+
+
+def jsonld_value(term: pyoxigraph.NamedNode | pyoxigraph.Literal, compact: Compactor) -> object:
+    if isinstance(term, pyoxigraph.NamedNode):
+        return {"@id": compact(term.value)}
+    if term.language:
+        return {"@value": term.value, "@language": term.language}
+    if term.datatype.value != str(XSD.string):
+        return {"@value": term.value, "@type": compact(term.datatype.value)}
+    return term.value
+
+
+def jsonld_nodes(store: pyoxigraph.Store, compact: Compactor) -> Iterator[dict]:
+    """One JSON-LD node object per subject (the store yields a subject's triples together)."""
+    node: dict | None = None
+    for quad in store:
+        subject = compact(quad.subject.value)
+        if node is None or node["@id"] != subject:
+            if node is not None:
+                yield node
+            node = {"@id": subject}
+        if quad.predicate.value == str(RDF.type):
+            node.setdefault("@type", []).append(compact(quad.object.value))
+        else:
+            node.setdefault(compact(quad.predicate.value), []).append(
+                jsonld_value(quad.object, compact))
+    if node is not None:
+        yield node
+
+
+def serialize_jsonld(store_dir: Path, path: Path, context: dict[str, str]) -> None:
+    """graph.jsonld: compact JSON-LD (prefixed names, @context), streamed node by node."""
+    compact = Compactor(context)
+    with path.open("w", encoding="utf-8") as out:
+        out.write('{"@context": ' + json.dumps(context, indent=1) + ',\n "@graph": [\n')
+        for number, node in enumerate(jsonld_nodes(open_store(store_dir), compact)):
+            out.write((",\n" if number else "") + json.dumps(node, ensure_ascii=False))
+        out.write("\n]}\n")
+
+
+def publish_rdf(papers: list[Paper], resolution: Resolution, directory: Path,
+                base_iri: str = DEFAULT_BASE, evidence: bool = True,
+                run: ExtractionRun | None = None) -> int:
+    """graph.nt, store/, graph.ttl and graph.jsonld in `directory`; return the triple count."""
+    minter, run = Minter(base_iri), run or ExtractionRun()
+    ntriples = directory / "graph.nt"
+    count = write_ntriples(triples(papers, resolution, minter, run, evidence), ntriples)
+    with ntriples.open("a", encoding="utf-8") as out:
+        for triple in void_triples(minter, count, run.ended or run.started):
+            out.write(nt_line(triple))
+    triple_count = load_store(ntriples, directory / "store")
+    context = jsonld_context(minter.base)
+    serialize_turtle(directory / "store", directory / "graph.ttl", PREFIXES)
+    serialize_jsonld(directory / "store", directory / "graph.jsonld", context)
+    return triple_count
