@@ -71,11 +71,11 @@ def stop(process: subprocess.Popen) -> None:
 def serve_store(store: Path, host: str, port: int, timeout: int,
                 announce: Callable[[str], None] = print) -> None:
     """Run the server in the foreground until Ctrl-C or SIGTERM."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops like Ctrl-C
     process = start(store, host, port, timeout)
-    announce(f"SPARQL endpoint: http://{host}:{port}/query  (read-only, queries limited to "
-             f"{timeout} s, bound to {host}; Ctrl-C stops)")
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
+        announce(f"SPARQL endpoint: http://{host}:{port}/query  (read-only, queries limited "
+                 f"to {timeout} s, bound to {host}; Ctrl-C stops)")
         process.wait()
     except KeyboardInterrupt:
         announce("stopping")

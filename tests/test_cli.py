@@ -127,3 +127,34 @@ def test_help_everywhere():
     for command in ([], ["build"], ["extract"], ["eval"], ["schemas"]):
         result = kg(*command, "--help")
         assert result.returncode == 0 and "Usage" in result.stdout
+
+
+def test_query_formats_and_errors(cli_build):
+    result = kg("query", "papers-using-entity", "--dir", str(cli_build), "-p", "entity=gsm8k",
+                "-f", "csv")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "entity,name,title,role"
+    assert sorted(lines[1:]) == [
+        "gsm8k,GSM8K,Grade-School Math Without Tears,used",
+        "gsm8k,GSM8K,QuillNet: Sparse Adapters for Fast Math Reasoning,used"]
+    as_json = json.loads(kg("query", "papers-using-entity", "--dir", str(cli_build),
+                            "-f", "json").stdout)
+    assert as_json["head"]["vars"] == ["entity", "name", "title", "role"]
+    assert len(as_json["results"]["bindings"]) == 2
+    tsv = kg("query", "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?t }", "--dir", str(cli_build),
+             "-f", "tsv")
+    assert tsv.returncode == 0 and tsv.stdout.splitlines()[0] == "n"
+    listing = kg("query", "--list")
+    assert "papers-using-entity" in listing.stdout
+    missing = kg("query", "introduced-by-paper", "--dir", str(cli_build))
+    assert missing.returncode == 2 and "missing parameter(s): paper" in missing.stderr
+    syntax = kg("query", "SELECT ?x WHERE { oops", "--dir", str(cli_build))
+    assert syntax.returncode == 2 and "SPARQL syntax error" in syntax.stderr
+    nostore = kg("query", "papers-using-entity", "--dir", str(cli_build.parent / "nothing"))
+    assert nostore.returncode == 2 and "no Oxigraph store here" in nostore.stderr
+
+
+def test_validate_command(cli_build):
+    result = kg("validate", str(cli_build))
+    assert result.returncode == 0 and "conforms" in result.stdout
