@@ -35,6 +35,7 @@ DATE_LINE = re.compile(rf"^(?:{_MONTHS})[a-z]*\.? \d{{1,2}}(?:, \d{{4}})?$")
 DAILY_HEADER = {"new", "get trending papers in your email inbox!", "subscribe", "daily papers",
                 "byak and the research community"}
 _SPACE = re.compile(r"\s+")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
 class InputError(Exception):
@@ -175,12 +176,11 @@ def record_from_fields(path: Path, line: int, fields: dict, date: str | None = N
             raise InputError(path, line, f"record has no {name}")
         if len(value) > MAX_FIELD_CHARS:
             raise InputError(path, line, f"{name} is longer than {MAX_FIELD_CHARS:,} characters")
-    record_date = _optional(fields.get("date")) or date
     return RawRecord(
         title=clean(fields["title"]), abstract=clean(fields["abstract"]),
-        listing=Listing(source=path.name, line=line, date=record_date),
+        listing=Listing(source=path.name, line=line, date=date),
         id=_identifier(fields.get("id")), authors=_authors(fields.get("authors")),
-        date=record_date, url=_optional(fields.get("url")),
+        date=_optional(fields.get("date")), url=_optional(fields.get("url")),
         arxiv_id=_optional(fields.get("arxiv_id")),
     )
 
@@ -247,7 +247,8 @@ def read_listing(path: Path) -> Iterator[RawRecord]:
 
 
 def merge(records: Iterable[RawRecord]) -> list[Paper]:
-    """Deduplicate by normalized title; a paper keeps every listing and the first known fields."""
+    """Deduplicate by normalized title: a paper keeps every listing, the first id a record
+    gives, an ISO date over a listing's date line, and the first known other fields."""
     papers: dict[str, Paper] = {}
     for record in records:
         norm = normalize_title(record.title)
@@ -260,6 +261,11 @@ def merge(records: Iterable[RawRecord]) -> list[Paper]:
                 arxiv_id=record.arxiv_id, listings=[record.listing])
             continue
         paper.listings.append(record.listing)
+        if paper.id == paper.key and record.id is not None:
+            paper.id = record.id
+        if record.date and ISO_DATE.match(record.date) and not (
+                paper.date and ISO_DATE.match(paper.date)):
+            paper.date = record.date
         for name in ("url", "arxiv_id", "date"):
             if getattr(paper, name) is None:
                 setattr(paper, name, getattr(record, name))

@@ -30,7 +30,7 @@ import pyoxigraph
 from kg.rdf import open_store
 
 HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
-PARAM = re.compile(r"^(?P<name>\w+)(?:\s*=\s*(?P<default>[^-]*?))?\s*(?:--\s*(?P<help>.*))?$")
+PARAM = re.compile(r"^(?P<name>\w+)(?:\s*=\s*(?P<default>.*?))?\s*(?:\s--\s+(?P<help>.*))?$")
 
 
 class QueryError(Exception):

@@ -103,7 +103,8 @@ def is_compound_of_words(text: str) -> bool:
 # words with two capitals, or letters and digits: a superset of the name-shaped ones, found
 # by one regex over the text instead of a Python loop over every token
 SHAPED_WORD = re.compile(
-    r"(?<![\w.+/-])[\w.+/-]*?(?:[a-z0-9][A-Z]|[A-Z][A-Z]|[A-Za-z]\d|\d[A-Za-z])[\w.+/-]*")
+    r"(?<![\w.+/-])[\w.+/-]*?(?:[a-z0-9][A-Z]|[A-Z][A-Z]|[A-Za-z]\d|\d[A-Za-z])"
+    r"(?:[\w.+/-]*[\w+])?")
 
 
 def name_shaped_tokens(doc: Doc) -> Iterator[Token]:
@@ -585,26 +586,38 @@ COORDINATORS = frozenset({",", "and", "or", "&", "/"})
 
 
 def coordinated_names(doc: Doc, candidates: list[Candidate], lexicon: Lexicon) -> list[Candidate]:
-    """Name-shaped words listed with a known artifact share its type: 'on GSM8K, FinQABench
-    and TATQA' makes FinQABench and TATQA benchmarks too."""
+    """Name-shaped words listed with a known artifact share its type and role: 'on GSM8K,
+    FinQABench and TATQA' makes FinQABench and TATQA benchmarks too. A list needs a word
+    ('and', 'or') or three items: 'On HumanEval, DraftTree doubles ...' is no list."""
     taken = {i for c in candidates for i in range(c.start, c.end)}
     found = []
     for candidate in candidates:
         for step, edge in ((1, candidate.end), (-1, candidate.start - 1)):
-            i = edge
-            while 0 <= i < len(doc) and doc[i].lower_ in COORDINATORS:
-                while 0 <= i < len(doc) and doc[i].lower_ in COORDINATORS:
-                    i += step
-                if not (0 <= i < len(doc)) or i in taken or not is_name_shaped(doc[i].text):
-                    break
-                if lexicon.is_not_entity(doc[i].text) or (
-                        sentence_of(doc, i) != sentence_of(doc, edge)):
-                    break
-                taken.add(i)
-                found.append(Candidate(i, i + 1, "coordination", "cue", candidate.type,
-                                       role=candidate.role))
-                i += step
+            siblings, joined_by_word = list_members(doc, edge, step, taken, lexicon)
+            if joined_by_word or len(siblings) >= 2:
+                taken.update(siblings)
+                found += [Candidate(i, i + 1, "coordination", "cue", candidate.type,
+                                    role=candidate.role) for i in siblings]
     return found
+
+
+def list_members(doc: Doc, edge: int, step: int, taken: set[int],
+                 lexicon: Lexicon) -> tuple[list[int], bool]:
+    """Name-shaped words reached from `edge` over list separators, and whether a word
+    separator ('and', 'or') was among them."""
+    members, joined_by_word, i = [], False, edge
+    sentence = sentence_of(doc, edge) if 0 <= edge < len(doc) else None
+    while 0 <= i < len(doc) and doc[i].lower_ in COORDINATORS:
+        while 0 <= i < len(doc) and doc[i].lower_ in COORDINATORS:
+            joined_by_word |= doc[i].is_alpha
+            i += step
+        if not (0 <= i < len(doc)) or i in taken or not is_name_shaped(doc[i].text):
+            break
+        if lexicon.is_not_entity(doc[i].text) or sentence_of(doc, i) != sentence:
+            break
+        members.append(i)
+        i += step
+    return members, joined_by_word
 
 
 @lru_cache(maxsize=20_000)
