@@ -48,6 +48,7 @@ VARIANT_PART = re.compile(
 OPENING_PARENTHESIS = re.compile(r"\(")
 WORD = re.compile(r"[\w][\w.+-]*[\w+]|\w")
 SIZED_NAME = re.compile(r"^[A-Za-z][\w.]*(?:-[\w.]+)*-\d+(\.\d+)?[BM]$")
+NAME_CHARACTERS = re.compile(r"^[\w.+#'/-]+$")
 SIZE_ONLY = re.compile(r"^\d+(\.\d+)?[BMKTbmkt]$")
 INTRO_WORDS = frozenset({
     "propose", "proposed", "proposes", "introduce", "introduces", "introduced", "present",
@@ -82,6 +83,8 @@ def is_name_shaped(text: str) -> bool:
     letters = sum(c.isalpha() for c in text)
     if letters == 0 or len(text) < 2 or not text[0].isalnum() or SIZE_ONLY.match(text):
         return False
+    if not NAME_CHARACTERS.match(text) or "//" in text:
+        return False  # "7B)x2014a", "mathcal{O}(1", URLs
     if is_compound_of_words(text):
         return False
     uppers = sum(c.isupper() for c in text)
@@ -330,6 +333,8 @@ class AbbreviationFinder:
         else:
             return None
         if long is None or long.start >= short.start and long.end <= short.end:
+            return None
+        if any(t.text in "()[]{}" or t.is_space for t in long):
             return None
         return self.pair(doc, short, long, paren)
 

@@ -84,7 +84,8 @@ def create_tokenizer() -> Callable[[Language], Tokenizer]:
         # abstracts scraped from PDFs lose the space after a period: "367.5M.The models"
         infixes = [*defaults.infixes, r"(?<=[0-9A-Za-z])\.(?=[A-Z][a-z])"]
         # a sentence-final period after a digit or a digit-letter pair: "Llama-2-7B." "GPT-4."
-        suffixes = [*defaults.suffixes, r"(?<=[0-9])\.", r"(?<=[0-9][A-Za-z])\."]
+        suffixes = [*defaults.suffixes, r"(?<=[0-9])\.", r"(?<=[0-9][A-Za-z])\.",
+                    r"(?<=[a-z][A-Z])\."]  # and after CamelCase: "... with EvoMoE."
         return TextKeepingTokenizer(
             nlp.vocab, rules=defaults.tokenizer_exceptions,
             prefix_search=spacy.util.compile_prefix_regex(defaults.prefixes).search,
