@@ -137,7 +137,7 @@ def publish(papers: list[Paper], resolution: Resolution, graph: nx.Graph, direct
         triples = rdf.publish_rdf(papers, resolution, work, base_iri, evidence, run)
         graph_io.write_node_link(graph, work / "graph.json")
         graph_io.write_graphml(graph, work / "graph.graphml")
-        viz.write_html(graph, work / "graph.html", html_max_nodes)
+        viz.write_html(graph, work / "graph.html", html_max_nodes, mentions=resolution.mentions)
         summary = summary.model_copy(update={"triples": triples})
         (work / "report.md").write_text(report(summary, resolution, skipped), encoding="utf-8")
     return summary

@@ -1,56 +1,74 @@
 """Viz: the knowledge graph -> one self-contained interactive HTML page (pyvis / vis-network).
 
-In: the networkx graph of kg.graph. Out: graph.html, a single file with vis-network's script
-and style inlined (it opens from file:// with no network), pyvis's page globals `network`,
-`nodes` and `edges`, a legend that filters by type, search by name or alias, and a side
-panel for the clicked node. Every input string reaches the page as JSON data and is shown
-with textContent, never parsed as HTML.
+In: the networkx graph of kg.graph (and, optionally, the evidence sentences of mentions).
+Out: graph.html, a single file with vis-network's script and style inlined (it opens from
+file:// with no network, and its Content-Security-Policy forbids fetching anything), pyvis's
+page globals `network`, `nodes` and `edges`, and:
 
-Large graphs are cut to the `max_nodes` most connected nodes; the page says how many were left
-out.
+- a legend that filters by type, search by name or alias, a "top N nodes" slider;
+- two views: papers and entities, or entities only (linked by co-occurrence);
+- a side panel for the clicked node: a paper's title, date, link, what it introduces and
+  uses with the evidence sentences; an entity's type, aliases, family and papers.
+
+Every input string reaches the page as JSON data and is shown with textContent, never parsed
+as HTML. Large graphs are cut to the `max_nodes` most connected nodes; the page says how
+many were left out. Physics runs until the layout is stable, then stops.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Iterable
 from importlib.resources import files
+from itertools import combinations
 from pathlib import Path
 
 import jinja2
 import networkx as nx
 import pyvis
+from markupsafe import Markup
 from pyvis.network import Network
 
 from kg.graph import MENTIONS
+from kg.model import Mention
 
 COLORS = {"Paper": "#9e9e9e", "Model": "#1f77b4", "Dataset": "#2ca02c",
           "Benchmark": "#ff7f0e", "Method": "#9467bd"}
 SHAPES = {"Paper": "square", "Model": "dot", "Dataset": "diamond", "Benchmark": "triangle",
-          "Method": "dot"}
-ROLE_EDGE = {"introduced": {"color": "#d62728", "width": 2.5},
-             "used": {"color": "#bbbbbb", "width": 1}}
-PHYSICS = {
-    "physics": {"solver": "forceAtlas2Based", "stabilization": {"iterations": 250, "fit": True},
-                "forceAtlas2Based": {"gravitationalConstant": -40, "springLength": 90}},
-    "interaction": {"hover": True, "tooltipDelay": 150},
-    "nodes": {"font": {"size": 14}},
+          "Method": "star"}
+ROLE_EDGE = {"introduced": {"color": "#d62728", "width": 2.5, "dashes": False},
+             "used": {"color": "#b0b0b0", "width": 1, "dashes": True}}
+OPTIONS = {
+    "physics": {"solver": "forceAtlas2Based", "stabilization": {"iterations": 300, "fit": True},
+                "forceAtlas2Based": {"gravitationalConstant": -45, "springLength": 80}},
+    "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": True},
+    "nodes": {"font": {"size": 16, "strokeWidth": 3, "strokeColor": "#ffffff"},
+              "scaling": {"min": 8, "max": 40, "label": {"enabled": False}}},
     "edges": {"smooth": False},
+    "groups": {group: {"color": COLORS[group], "shape": SHAPES[group]} for group in COLORS},
 }
+EVIDENCE_PER_LINK = 2
+LABELLED = 40  # the most connected nodes get labels large enough to read before zooming in
 
 
 def group_of(data: dict) -> str:
     return "Paper" if data["kind"] == "paper" else data["type"]
 
 
-def chosen_nodes(graph: nx.Graph, max_nodes: int) -> list[str]:
-    """The `max_nodes` nodes with the most paper-entity links (ties by id, so stable)."""
-    degree = {n: 0 for n in graph}
+def mention_degree(graph: nx.Graph) -> Counter[str]:
+    degree: Counter[str] = Counter({node: 0 for node in graph})
     for a, b, kind in graph.edges(data="kind"):
         if kind == MENTIONS:
             degree[a] += 1
             degree[b] += 1
-    ranked = sorted(graph, key=lambda n: (-degree[n], n))
-    return ranked[:max_nodes]
+    return degree
+
+
+def chosen_nodes(graph: nx.Graph, max_nodes: int) -> list[str]:
+    """The `max_nodes` nodes with the most paper-entity links, most linked first (ties by id)."""
+    degree = mention_degree(graph)
+    return sorted(graph, key=lambda n: (-degree[n], n))[:max_nodes]
 
 
 def tooltip(data: dict) -> str:
@@ -62,80 +80,117 @@ def tooltip(data: dict) -> str:
         f"\naka {aliases}" if aliases else "")
 
 
-def details_of(graph: nx.Graph) -> dict[str, dict]:
-    """What the side panel shows for every node (drawn or not), keyed by node id."""
+def evidence_of(mentions: Iterable[Mention]) -> dict[tuple[str, str], list[str]]:
+    """(paper node, entity node) -> a few distinct evidence sentences."""
+    evidence: dict[tuple[str, str], list[str]] = {}
+    for mention in mentions:
+        sentences = evidence.setdefault((f"paper:{mention.paper}", f"entity:{mention.entity}"), [])
+        if mention.sentence not in sentences and len(sentences) < EVIDENCE_PER_LINK:
+            sentences.append(mention.sentence)
+    return evidence
+
+
+def details_of(graph: nx.Graph, keep: list[str],
+               evidence: dict[tuple[str, str], list[str]]) -> dict[str, dict]:
+    """What the side panel shows for each drawn node, keyed by node id."""
+    kept = set(keep)
     details: dict[str, dict] = {}
-    for node, data in graph.nodes(data=True):
+    for node in keep:
+        data = graph.nodes[node]
         entry = {"kind": data["kind"], "label": data["label"]}
+        links = [(other, d) for _, other, d in graph.edges(node, data=True)
+                 if d["kind"] == MENTIONS]
         if data["kind"] == "paper":
-            linked = [(b, d["role"]) for _, b, d in graph.edges(node, data=True)
-                      if d["kind"] == MENTIONS]
             entry |= {"date": data.get("date", ""), "url": data.get("url", ""),
-                      "introduces": sorted(b for b, r in linked if r == "introduced"),
-                      "uses": sorted(b for b, r in linked if r == "used")}
+                      "links": [{"id": other, "label": graph.nodes[other]["label"],
+                                 "role": d["role"], "drawn": other in kept,
+                                 "evidence": evidence.get((node, other), [])}
+                                for other, d in sorted(links)]}
         else:
+            family = data.get("family")
             entry |= {"type": data["type"], "aliases": data.get("aliases", []),
-                      "family": f"entity:{data['family']}" if data.get("family") else "",
+                      "family": {"id": f"entity:{family}",
+                                 "label": graph.nodes[f"entity:{family}"]["label"]}
+                      if family else None,
                       "papers": data["papers"],
-                      "paper_ids": sorted(b for _, b, d in graph.edges(node, data=True)
-                                          if d["kind"] == MENTIONS)}
+                      "links": [{"id": other, "label": graph.nodes[other]["label"],
+                                 "role": d["role"], "drawn": other in kept}
+                                for other, d in sorted(links)]}
         details[node] = entry
     return details
+
+
+def cooccurrence_edges(graph: nx.Graph, keep: list[str]) -> list[dict]:
+    """Entity-entity edges for the entities-only view: papers shared, among drawn entities."""
+    entities = {n for n in keep if graph.nodes[n]["kind"] == "entity"}
+    shared: Counter[tuple[str, str]] = Counter()
+    for paper, kind in graph.nodes(data="kind"):
+        if kind != "paper":
+            continue
+        linked = sorted(e for e in graph[paper] if e in entities)
+        shared.update(combinations(linked, 2))
+    return [{"from": a, "to": b, "value": count, "title": f"{count} shared paper(s)",
+             "color": "#7f7f7f"} for (a, b), count in sorted(shared.items())]
 
 
 def network_of(graph: nx.Graph, keep: list[str]) -> Network:
     net = Network(height="100vh", width="100%", cdn_resources="in_line")
     kept = set(keep)
-    degree = dict(graph.degree(keep))
-    for node in keep:
+    degree = mention_degree(graph)
+    for rank, node in enumerate(keep, start=1):
         data = graph.nodes[node]
-        group = group_of(data)
-        label = data["label"] if len(data["label"]) <= 40 else data["label"][:38] + "…"
-        net.add_node(node, label=label, title=tooltip(data), group=group,
-                     size=8 + min(degree[node], 40))
+        limit = 30 if data["kind"] == "paper" else 40
+        label = data["label"] if len(data["label"]) <= limit else data["label"][:limit - 1] + "…"
+        net.add_node(node, label=label, title=tooltip(data), group=group_of(data),
+                     value=degree[node] + 1, rank=rank, shape=SHAPES[group_of(data)],
+                     font={"size": 44 if rank <= LABELLED else 14})
     for a, b, data in graph.edges(data=True):
         if data["kind"] == MENTIONS and a in kept and b in kept:
-            net.add_edge(a, b, title=data["role"], **ROLE_EDGE[data["role"]])
-    net.options = PHYSICS | {"groups": {group: {"color": COLORS[group], "shape": SHAPES[group]}
-                                        for group in COLORS}}
+            net.add_edge(a, b, title=data["role"], role=data["role"], **ROLE_EDGE[data["role"]])
+    net.options = OPTIONS
     return net
 
 
-def script_json(value: object) -> str:
+def script_json(value: object) -> Markup:
     """JSON that is safe inside a <script> element (no '</script>', no HTML comment opener)."""
-    return (json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
-            .replace(">", "\\u003e").replace("&", "\\u0026"))
+    text = (json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+            .replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return Markup(text)
 
 
-def render_html(graph: nx.Graph, max_nodes: int = 500, heading: str = "kg") -> str:
+def summary_of(graph: nx.Graph, drawn: int) -> str:
+    kinds = Counter(kind for _, kind in graph.nodes(data="kind"))
+    text = f"{kinds['paper']} papers, {kinds['entity']} entities."
+    left_out = graph.number_of_nodes() - drawn
+    if left_out:
+        text += (f" Showing the {drawn} most connected nodes; {left_out} less connected "
+                 "nodes are left out (kg build --html-max-nodes N draws more).")
+    return text
+
+
+def render_html(graph: nx.Graph, max_nodes: int = 500, heading: str = "kg",
+                mentions: Iterable[Mention] = ()) -> str:
     keep = chosen_nodes(graph, max_nodes)
     net = network_of(graph, keep)
     nodes, edges, _, _, _, options = net.get_network_data()
     vis_dir = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
-    left_out = graph.number_of_nodes() - len(keep)
-    summary = (f"{sum(1 for _, k in graph.nodes(data='kind') if k == 'paper')} papers, "
-               f"{sum(1 for _, k in graph.nodes(data='kind') if k == 'entity')} entities.")
-    if left_out:
-        summary += (f" Showing the {len(keep)} most connected nodes; "
-                    f"{left_out} less connected nodes are left out (search still finds them).")
     template = jinja2.Template(files("kg").joinpath("templates/graph.html").read_text("utf-8"),
                                autoescape=True)
     return template.render(
-        heading=heading, vis_js=_raw(vis_dir / "vis-network.min.js"),
-        vis_css=_raw(vis_dir / "vis-network.css"),
-        nodes_json=_raw_str(script_json(nodes)), edges_json=_raw_str(script_json(edges)),
-        options_json=_raw_str(options), details_json=_raw_str(script_json(details_of(graph))),
-        meta_json=_raw_str(script_json({"summary": summary, "left_out": left_out})),
-        colors_json=_raw_str(script_json(COLORS)))
+        heading=heading,
+        vis_js=Markup((vis_dir / "vis-network.min.js").read_text(encoding="utf-8")),
+        vis_css=Markup((vis_dir / "vis-network.css").read_text(encoding="utf-8")),
+        nodes_json=script_json(nodes), edges_json=script_json(edges),
+        cooccurrence_json=script_json(cooccurrence_edges(graph, keep)),
+        options_json=Markup(options),
+        details_json=script_json(details_of(graph, keep, evidence_of(mentions))),
+        meta_json=script_json({"summary": summary_of(graph, len(keep)),
+                               "left_out": graph.number_of_nodes() - len(keep),
+                               "drawn": len(keep)}),
+        colors_json=script_json(COLORS))
 
 
-def _raw(path: Path) -> jinja2.utils.markupsafe.Markup:
-    return _raw_str(path.read_text(encoding="utf-8"))
-
-
-def _raw_str(text: str) -> jinja2.utils.markupsafe.Markup:
-    return jinja2.utils.markupsafe.Markup(text)
-
-
-def write_html(graph: nx.Graph, path: Path, max_nodes: int = 500, heading: str = "kg") -> None:
-    path.write_text(render_html(graph, max_nodes, heading), encoding="utf-8")
+def write_html(graph: nx.Graph, path: Path, max_nodes: int = 500, heading: str = "kg",
+               mentions: Iterable[Mention] = ()) -> None:
+    path.write_text(render_html(graph, max_nodes, heading, mentions), encoding="utf-8")
