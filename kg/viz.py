@@ -44,12 +44,15 @@ OPTIONS = {
                 "forceAtlas2Based": {"gravitationalConstant": -45, "springLength": 80}},
     "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": True},
     "nodes": {"font": {"size": 16, "strokeWidth": 3, "strokeColor": "#ffffff"},
-              "scaling": {"min": 8, "max": 40, "label": {"enabled": False}}},
+              # label size follows the node's links, never beyond 22 px on screen, and
+              # small labels appear only when zoomed in
+              "scaling": {"min": 8, "max": 40,
+                          "label": {"enabled": True, "min": 12, "max": 60, "maxVisible": 22,
+                                    "drawThreshold": 7}}},
     "edges": {"smooth": False},
     "groups": {group: {"color": COLORS[group], "shape": SHAPES[group]} for group in COLORS},
 }
 EVIDENCE_PER_LINK = 2
-LABELLED = 40  # the most connected nodes get labels large enough to read before zooming in
 
 
 def group_of(data: dict) -> str:
@@ -142,8 +145,7 @@ def network_of(graph: nx.Graph, keep: list[str]) -> Network:
         limit = 30 if data["kind"] == "paper" else 40
         label = data["label"] if len(data["label"]) <= limit else data["label"][:limit - 1] + "…"
         net.add_node(node, label=label, title=tooltip(data), group=group_of(data),
-                     value=degree[node] + 1, rank=rank, shape=SHAPES[group_of(data)],
-                     font={"size": 44 if rank <= LABELLED else 14})
+                     value=degree[node] + 1, rank=rank, shape=SHAPES[group_of(data)])
     for a, b, data in graph.edges(data=True):
         if data["kind"] == MENTIONS and a in kept and b in kept:
             net.add_edge(a, b, title=data["role"], role=data["role"], **ROLE_EDGE[data["role"]])
