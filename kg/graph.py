@@ -69,35 +69,39 @@ def build_graph(papers: Iterable[Paper], resolution: Resolution, neighbours: int
 def add_paper_links(graph: nx.Graph, neighbours: int, max_holders: int) -> None:
     """Link papers that share entities, weighted by the entities' rarity (IDF).
 
-    Entities held by more than `max_holders` papers are skipped: they say little about
-    closeness (low IDF) and would cost a number of pairs quadratic in their popularity.
+    Each paper keeps its `neighbours` strongest links, scored one paper at a time (memory
+    stays linear in the corpus). Entities held by more than `max_holders` papers are
+    skipped: they say little about closeness (low IDF) and cost time quadratic in their
+    popularity.
     """
-    papers = [n for n, kind in graph.nodes(data="kind") if kind == "paper"]
-    total = max(len(papers), 1)
-    scores: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    shared: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for node, data in graph.nodes(data=True):
-        if data["kind"] != "entity":
-            continue
-        holders = sorted(n for n in graph[node] if graph.nodes[n]["kind"] == "paper")
-        if len(holders) > max_holders:
-            continue
-        idf = math.log(total / len(holders)) + 1 if holders else 0.0
-        for i, first in enumerate(holders):
-            for second in holders[i + 1:]:
-                scores[first][second] += idf
-                scores[second][first] += idf
-                shared[first, second].append(node.removeprefix("entity:"))
-    for paper in papers:
-        strongest = sorted(scores[paper].items(), key=lambda kv: (-kv[1], kv[0]))[:neighbours]
-        for other, weight in strongest:
-            pair = (paper, other) if paper < other else (other, paper)
-            graph.add_edge(*pair, kind=SHARES, weight=round(weight, 4), shared=sorted(shared[pair]))
+    entities_of = {node: {n for n in graph[node] if graph.nodes[n]["kind"] == "entity"}
+                   for node, kind in graph.nodes(data="kind") if kind == "paper"}
+    holders_of: dict[str, list[str]] = defaultdict(list)
+    for paper, entities in entities_of.items():
+        for entity in entities:
+            holders_of[entity].append(paper)
+    total = max(len(entities_of), 1)
+    idf = {entity: math.log(total / len(holders)) + 1 for entity, holders in holders_of.items()
+           if len(holders) <= max_holders}
+    links: dict[tuple[str, str], float] = {}
+    for paper, entities in entities_of.items():
+        scores: dict[str, float] = defaultdict(float)
+        for entity in entities:
+            if entity in idf:
+                for other in holders_of[entity]:
+                    if other != paper:
+                        scores[other] += idf[entity]
+        for other, weight in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:neighbours]:
+            links[(paper, other) if paper < other else (other, paper)] = weight
+    for (first, second), weight in sorted(links.items()):
+        shared = sorted(e.removeprefix("entity:")
+                        for e in entities_of[first] & entities_of[second] if e in idf)
+        graph.add_edge(first, second, kind=SHARES, weight=round(weight, 4), shared=shared)
 
 
 def write_node_link(graph: nx.Graph, path: Path) -> None:
-    data = nx.node_link_data(graph, edges="edges")
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    with path.open("w", encoding="utf-8") as out:
+        json.dump(nx.node_link_data(graph, edges="edges"), out, ensure_ascii=False)
 
 
 def read_node_link(path: Path) -> nx.Graph:

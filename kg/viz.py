@@ -40,7 +40,7 @@ SHAPES = {"Paper": "square", "Model": "dot", "Dataset": "diamond", "Benchmark": 
 ROLE_EDGE = {"introduced": {"color": "#d62728", "width": 2.5, "dashes": False},
              "used": {"color": "#b0b0b0", "width": 1, "dashes": True}}
 OPTIONS = {
-    "physics": {"solver": "forceAtlas2Based", "stabilization": {"iterations": 300, "fit": True},
+    "physics": {"solver": "forceAtlas2Based", "stabilization": {"iterations": 200, "fit": True},
                 "forceAtlas2Based": {"gravitationalConstant": -45, "springLength": 80}},
     "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": True},
     "nodes": {"font": {"size": 16, "strokeWidth": 3, "strokeColor": "#ffffff"},
@@ -52,7 +52,9 @@ OPTIONS = {
     "edges": {"smooth": False},
     "groups": {group: {"color": COLORS[group], "shape": SHAPES[group]} for group in COLORS},
 }
-EVIDENCE_PER_LINK = 2
+EVIDENCE_PER_LINK = 1
+LINKS_PER_NODE = 25  # side-panel links per node; the page stays small on any corpus
+COOCCURRENCE_PER_ENTITY = 6
 
 
 def group_of(data: dict) -> str:
@@ -69,9 +71,18 @@ def mention_degree(graph: nx.Graph) -> Counter[str]:
 
 
 def chosen_nodes(graph: nx.Graph, max_nodes: int) -> list[str]:
-    """The `max_nodes` nodes with the most paper-entity links, most linked first (ties by id)."""
+    """At most `max_nodes` nodes, most linked first (ties by id): the most linked entities
+    (up to 40% of the cap), then the papers that mention most of them, so that both kinds
+    stay on the page however large the corpus."""
     degree = mention_degree(graph)
-    return sorted(graph, key=lambda n: (-degree[n], n))[:max_nodes]
+    by_degree = sorted(graph, key=lambda n: (-degree[n], n))
+    entities = [n for n in by_degree if graph.nodes[n]["kind"] == "entity"]
+    papers = [n for n in by_degree if graph.nodes[n]["kind"] == "paper"]
+    entities = entities[:max(max_nodes - len(papers), int(max_nodes * 0.4))]
+    chosen = set(entities)
+    papers = sorted(papers, key=lambda p: (-sum(e in chosen for e in graph[p]), -degree[p], p))
+    keep = set(entities + papers[:max_nodes - len(entities)])
+    return [n for n in by_degree if n in keep]
 
 
 def tooltip(data: dict) -> str:
@@ -101,14 +112,16 @@ def details_of(graph: nx.Graph, keep: list[str],
     for node in keep:
         data = graph.nodes[node]
         entry = {"kind": data["kind"], "label": data["label"]}
-        links = [(other, d) for _, other, d in graph.edges(node, data=True)
-                 if d["kind"] == MENTIONS]
+        links = sorted((other, d) for _, other, d in graph.edges(node, data=True)
+                       if d["kind"] == MENTIONS)
+        entry["more"] = max(0, len(links) - LINKS_PER_NODE)
+        links = sorted(links, key=lambda link: (link[0] not in kept, link[0]))[:LINKS_PER_NODE]
         if data["kind"] == "paper":
             entry |= {"date": data.get("date", ""), "url": data.get("url", ""),
                       "links": [{"id": other, "label": graph.nodes[other]["label"],
                                  "role": d["role"], "drawn": other in kept,
                                  "evidence": evidence.get((node, other), [])}
-                                for other, d in sorted(links)]}
+                                for other, d in links]}
         else:
             family = data.get("family")
             entry |= {"type": data["type"], "aliases": data.get("aliases", []),
@@ -118,22 +131,29 @@ def details_of(graph: nx.Graph, keep: list[str],
                       "papers": data["papers"],
                       "links": [{"id": other, "label": graph.nodes[other]["label"],
                                  "role": d["role"], "drawn": other in kept}
-                                for other, d in sorted(links)]}
+                                for other, d in links]}
         details[node] = entry
     return details
 
 
 def cooccurrence_edges(graph: nx.Graph, keep: list[str]) -> list[dict]:
-    """Entity-entity edges for the entities-only view: papers shared, among drawn entities."""
+    """Entity-entity edges for the entities-only view: the papers two drawn entities share,
+    each entity keeping its strongest few links."""
     entities = {n for n in keep if graph.nodes[n]["kind"] == "entity"}
     shared: Counter[tuple[str, str]] = Counter()
     for paper, kind in graph.nodes(data="kind"):
-        if kind != "paper":
-            continue
-        linked = sorted(e for e in graph[paper] if e in entities)
-        shared.update(combinations(linked, 2))
-    return [{"from": a, "to": b, "value": count, "title": f"{count} shared paper(s)",
-             "color": "#7f7f7f"} for (a, b), count in sorted(shared.items())]
+        if kind == "paper":
+            shared.update(combinations(sorted(e for e in graph[paper] if e in entities), 2))
+    strongest: dict[str, list[tuple[int, str, str]]] = {}
+    for (a, b), count in shared.items():
+        for node in (a, b):
+            strongest.setdefault(node, []).append((count, a, b))
+    chosen = {(a, b) for links in strongest.values()
+              for _, a, b in sorted(links, key=lambda x: (-x[0], x[1], x[2]))[
+                  :COOCCURRENCE_PER_ENTITY]}
+    return [{"from": a, "to": b, "value": shared[a, b],
+             "title": f"{shared[a, b]} shared paper(s)", "color": "#7f7f7f"}
+            for a, b in sorted(chosen)]
 
 
 def network_of(graph: nx.Graph, keep: list[str]) -> Network:
