@@ -12,6 +12,7 @@ paper to paper, so the tokenizer's cache does not flatter either side of a compa
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 from collections.abc import Iterator
@@ -35,8 +36,9 @@ FILLER = ["Recent advances have made {topic} a central problem for the community
 
 
 def zipf_sampler(names: list[str], rng: random.Random, exponent: float = 1.1):
-    weights = [1 / (rank + 1) ** exponent for rank in range(len(names))]
-    return lambda k: rng.choices(names, weights=weights, k=k)
+    cumulative = list(itertools.accumulate(1 / (rank + 1) ** exponent
+                                           for rank in range(len(names))))
+    return lambda k: rng.choices(names, cum_weights=cumulative, k=k)
 
 
 def new_name(rng: random.Random) -> str:

@@ -1,8 +1,9 @@
 """The analysis report: a Markdown page with PNG plots of a built graph.
 
 In: the networkx graph of a build (`kg.load(DIR).graph`). Out: `write_analysis` writes
-DIR/analysis.md and its plots (top-entities.png, degree-distribution.png,
-community-sizes.png, new-entities.png) and returns the .md path; `summary` gives the plain
+the "## Analysis" part of DIR/report.md (the build's own summary above it is kept) and its
+plots (top-entities.png, degree-distribution.png, community-sizes.png, new-entities.png)
+and returns the report's path; `summary` gives the plain
 numbers of the graph for a table. The plots are drawn with matplotlib's object API on the
 Agg renderer: nothing is displayed and pyplot's global state is left alone.
 """
@@ -20,6 +21,7 @@ from matplotlib.figure import Figure
 from kg import analytics
 from kg.graph import FAMILY, MENTIONS, SHARES
 
+ANALYSIS_HEADING = "## Analysis"
 PLOTS = {
     "top-entities.png": "Top entities per type",
     "degree-distribution.png": "Degree distribution",
@@ -77,7 +79,9 @@ def _mean(values: list[int]) -> float:
 
 
 def write_analysis(G: nx.Graph, directory: Path | str) -> Path:
-    """Write directory/analysis.md and its PNG plots; return the path of analysis.md.
+    """Write the analysis into directory/report.md, with its PNG plots; return the path.
+
+    What report.md held before its "## Analysis" heading (the build's summary) is kept.
 
     >>> import tempfile
     >>> G = nx.Graph()
@@ -87,7 +91,7 @@ def write_analysis(G: nx.Graph, directory: Path | str) -> Path:
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     written = write_analysis(G, folder)
     ...     print(written.name, sorted(p.name for p in written.parent.glob("*.png")))
-    analysis.md ['community-sizes.png', 'degree-distribution.png', 'new-entities.png', \
+    report.md ['community-sizes.png', 'degree-distribution.png', 'new-entities.png', \
 'top-entities.png']
     """
     folder = Path(directory)
@@ -98,8 +102,10 @@ def write_analysis(G: nx.Graph, directory: Path | str) -> Path:
     _save(_degree_figure(G), folder / "degree-distribution.png")
     _save(_community_figure(groups), folder / "community-sizes.png")
     _save(_new_entities_figure(seen), folder / "new-entities.png")
-    page = folder / "analysis.md"
-    page.write_text(_markdown(G, groups, seen), encoding="utf-8")
+    page = folder / "report.md"
+    build_part = page.read_text(encoding="utf-8").split(ANALYSIS_HEADING)[0].rstrip() + "\n\n" \
+        if page.exists() else ""
+    page.write_text(build_part + _markdown(G, groups, seen), encoding="utf-8")
     return page
 
 
@@ -205,27 +211,27 @@ def _new_entities_figure(seen: dict[str, str]) -> Figure:
 
 def _markdown(G: nx.Graph, groups: list[dict], seen: dict[str, str]) -> str:
     numbers = _summary(G, groups)
-    lines = ["# Analysis of the knowledge graph", "",
+    lines = [ANALYSIS_HEADING, "",
              f"{numbers['papers']} papers, {numbers['entities']} entities, "
              f"{len(groups)} communities. Made by `kg.analysis_report` from the graph.", "",
              *_table(["measure", "value"],
                      [[name.replace("_", " "), value] for name, value in numbers.items()])]
-    lines += ["", "## Top entities per type", "", "![Top entities per type](top-entities.png)",
+    lines += ["", "### Top entities per type", "", "![Top entities per type](top-entities.png)",
               ""]
     for kind in analytics.TYPES:
         top = analytics.top_entities(G, type=kind, k=5)
         named = ", ".join(f"{_cell(label)} ({value})" for _, label, _, value in top if value)
         lines.append(f"- **{kind}s**: {named or 'none'}")
-    lines += ["", "## Degree distribution", "",
+    lines += ["", "### Degree distribution", "",
               "![Degree distribution](degree-distribution.png)", "",
               f"A paper names {numbers['entities_per_paper']} entities on average; an entity "
               f"mentioned at all is in {numbers['papers_per_entity']} papers on average.", "",
-              "## Communities", "", "![Community sizes](community-sizes.png)", "",
+              "### Communities", "", "![Community sizes](community-sizes.png)", "",
               *_table(["community", "entities", "papers"],
                       [[f"{g['id']}: {_cell(g['label'])}", len(g["entities"]), len(g["papers"])]
                        for g in groups[:10]])]
     counts = Counter(date for date in seen.values() if date)
-    lines += ["", "## Entities first seen per listing date", "",
+    lines += ["", "### Entities first seen per listing date", "",
               "![Entities first seen per listing date](new-entities.png)", "",
               *_table(["date", "new entities"],
                       [[d, counts[d]] for d in sorted(counts, key=analytics.date_key)])]

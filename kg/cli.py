@@ -16,12 +16,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
+import networkx as nx
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kg import api
+from kg import analytics, api
 from kg.evaluate import Scores, read_gold, score
 from kg.ingest import Corpus, InputError, ingest
 from kg.model import write_json_schemas
@@ -259,6 +260,67 @@ def serve(
             line, highlight=False, soft_wrap=True))
     except ServeError as err:
         raise fail(str(err)) from None
+
+
+@contextmanager
+def graph_errors() -> Iterator[None]:
+    """A missing build or an unknown paper or entity: one line and exit status 2."""
+    try:
+        yield
+    except (FileNotFoundError, KeyError, ValueError, nx.NetworkXNoPath) as err:
+        message = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
+        raise fail(str(message)) from None
+
+
+DirOption = Annotated[Path, typer.Option("--dir", "-d", help="Build folder.")]
+
+
+@app.command()
+def analyze(
+    directory: Annotated[Path, typer.Argument(help="Build folder.")] = Path("outputs"),
+) -> None:
+    """Summarize the graph and write report.md with plots (top entities, degrees, ...)."""
+    from kg.analysis_report import summary, write_analysis
+
+    with graph_errors():
+        graph = api.load(directory).graph
+        page = write_analysis(graph, directory)
+    table = Table(title=f"kg analyze {directory}", show_header=False)
+    for name, value in summary(graph).items():
+        table.add_row(name.replace("_", " "), str(value))
+    out.print(table)
+    out.print(f"report with plots: {page}")
+
+
+@app.command()
+def similar(
+    paper: Annotated[str, typer.Argument(help="A paper's title, key or id.")],
+    directory: DirOption = Path("outputs"),
+    k: Annotated[int, typer.Option("-k", help="How many papers.")] = 10,
+) -> None:
+    """The papers closest to PAPER: shared entities weighted by rarity."""
+    with graph_errors():
+        graph = api.load(directory).graph
+        rows = analytics.similar_papers(graph, paper, k)
+    table = Table(title=f"papers similar to {paper}")
+    for column in ("score", "paper", "shared entities"):
+        table.add_column(column, overflow="fold")
+    for node, weight, shared in rows:
+        table.add_row(f"{weight:.2f}", graph.nodes[node]["title"], ", ".join(shared))
+    out.print(table)
+
+
+@app.command()
+def path(
+    first: Annotated[str, typer.Argument(help="A paper title or an entity name.")],
+    second: Annotated[str, typer.Argument(help="Another paper title or entity name.")],
+    directory: DirOption = Path("outputs"),
+) -> None:
+    """How two papers or entities connect, step by step."""
+    with graph_errors():
+        steps = analytics.path(api.load(directory).graph, first, second)
+    for step in steps:
+        out.print(step, highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -27,7 +27,10 @@ from kg.resolve import Resolution
 
 BUILD_FILES = ("graph.ttl", "graph.nt", "graph.jsonld", "graph.html", "graph.graphml",
                "graph.json", "extractions.jsonl", "entities.csv", "papers.csv", "report.md",
-               "papers.jsonl", "mentions.jsonl", "store")
+               "papers.jsonl", "mentions.jsonl", "store",
+               # made by `kg analyze`: a new build drops them with the report they belong to
+               "top-entities.png", "degree-distribution.png", "community-sizes.png",
+               "new-entities.png")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -1,4 +1,4 @@
-"""kg.analysis_report on the bundled sample: analysis.md, real non-blank PNG plots, summary."""
+"""kg.analysis_report on the bundled sample: report.md, real non-blank PNG plots, summary."""
 
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ def pixels(path: Path) -> np.ndarray:
         return np.asarray(image.convert("RGB"))
 
 
-def test_writes_analysis_md_and_every_plot(analysis):
-    assert analysis.name == "analysis.md" and analysis.is_file()
+def test_writes_the_report_and_every_plot(analysis):
+    assert analysis.name == "report.md" and analysis.is_file()
     assert sorted(p.name for p in analysis.parent.glob("*.png")) == sorted(PLOTS)
 
 
@@ -73,7 +73,9 @@ def test_summary_numbers_match_the_graph(sample_build):
 def test_empty_and_tiny_graphs_still_give_valid_plots(tmp_path):
     (tmp_path / "report.md").write_text("the build's report\n", encoding="utf-8")
     page = write_analysis(nx.Graph(), tmp_path)
-    assert (tmp_path / "report.md").read_text(encoding="utf-8") == "the build's report\n"
+    assert page.read_text(encoding="utf-8").startswith("the build's report\n\n## Analysis\n")
+    write_analysis(nx.Graph(), tmp_path)  # again: the analysis is replaced, not repeated
+    assert page.read_text(encoding="utf-8").count("## Analysis") == 1
     for name in PLOTS:
         assert pixels(tmp_path / name).std() > 0      # "no data" is drawn, not a blank
     assert "| papers | 0 |" in page.read_text(encoding="utf-8")

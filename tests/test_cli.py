@@ -158,3 +158,22 @@ def test_query_formats_and_errors(cli_build):
 def test_validate_command(cli_build):
     result = kg("validate", str(cli_build))
     assert result.returncode == 0 and "conforms" in result.stdout
+
+
+def test_analyze_similar_and_path(cli_build):
+    result = kg("analyze", str(cli_build))
+    assert result.returncode == 0, result.stderr
+    report = (cli_build / "report.md").read_text()
+    assert report.startswith("# kg build report") and "## Analysis" in report
+    assert (cli_build / "top-entities.png").exists()
+    similar = kg("similar", "QuillNet: Sparse Adapters for Fast Math Reasoning", "--dir",
+                 str(cli_build), "-k", "2")
+    assert similar.returncode == 0 and "GSM8K" in similar.stdout
+    steps = kg("path", "LoRA", "GSM8K", "--dir", str(cli_build)).stdout.splitlines()
+    assert steps == ["LoRA <--uses-- QuillNet: Sparse Adapters for Fast Math Reasoning",
+                     "QuillNet: Sparse Adapters for Fast Math Reasoning --uses--> GSM8K"]
+    unknown = kg("path", "LoRA", "NoSuchThing", "--dir", str(cli_build))
+    assert unknown.returncode == 2 and "NoSuchThing" in unknown.stderr
+    # a new build drops the plots along with the report they belong to
+    assert kg("build", str(MINI), "-o", str(cli_build)).returncode == 0
+    assert not (cli_build / "top-entities.png").exists()
