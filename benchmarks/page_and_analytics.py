@@ -1,0 +1,77 @@
+"""graph.html and kg.analytics on a large build, in one run.
+
+    python benchmarks/page_and_analytics.py BUILD_DIR
+
+Prints one JSON line per measurement: the page's size, the seconds headless Chromium
+(Debian's, network cut off) takes to reach a stable, drawn state, and the seconds each
+analytics function takes on the loaded graph.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import time
+from pathlib import Path
+
+import kg
+from kg import analytics
+
+
+def page_seconds(html: Path) -> tuple[float, list[int]]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"),
+                                    args=["--no-sandbox", "--disable-gpu",
+                                          "--disable-background-networking"])
+        page = browser.new_context(bypass_csp=True).new_page()
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:")
+                   else r.abort())
+        started = time.perf_counter()
+        page.goto(html.as_uri())
+        page.wait_for_function("window.kgStable === true", timeout=120_000, polling=20)
+        seconds = time.perf_counter() - started
+        counts = page.evaluate("[nodes.length, edges.length]")
+        browser.close()
+    return seconds, counts
+
+
+def timed(name: str, call) -> None:
+    started = time.perf_counter()
+    result = call()
+    seconds = time.perf_counter() - started
+    size = len(result) if hasattr(result, "__len__") else None
+    print(json.dumps({"measure": f"analytics.{name}", "seconds": round(seconds, 3),
+                      "results": size}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("build", type=Path)
+    args = parser.parse_args()
+    html = args.build / "graph.html"
+    seconds, (nodes, edges) = page_seconds(html)
+    print(json.dumps({"measure": "graph.html", "megabytes": round(html.stat().st_size / 1e6, 2),
+                      "seconds_to_stable": round(seconds, 2), "nodes": nodes, "edges": edges}))
+    started = time.perf_counter()
+    graph = kg.load(args.build).graph
+    print(json.dumps({"measure": "kg.load", "seconds": round(time.perf_counter() - started, 2),
+                      "nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}))
+    top = analytics.top_entities(graph, type="Benchmark", k=1)[0]
+    paper = next(n for n, kind in graph.nodes(data="kind") if kind == "paper")
+    entity = analytics.top_entities(graph, k=1)[0][0]
+    timed("similar_papers", lambda: analytics.similar_papers(graph, paper, 10))
+    timed("top_entities(papers)", lambda: analytics.top_entities(graph, k=10))
+    timed("top_entities(pagerank)", lambda: analytics.top_entities(graph, by="pagerank", k=10))
+    timed("cooccurring", lambda: analytics.cooccurring(graph, entity, 10))
+    timed("communities", lambda: analytics.communities(graph))
+    timed("path", lambda: analytics.path(graph, paper, top[0]))
+    timed("timeline", lambda: analytics.timeline(graph, entity))
+    timed("new_entities", lambda: analytics.new_entities(graph, "2026-06-01"))
+    timed("benchmark_table", lambda: analytics.benchmark_table(graph, top[0]))
+
+
+if __name__ == "__main__":
+    main()
