@@ -12,7 +12,6 @@ negative in the typed figures.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -168,7 +167,3 @@ def read_gold(path: Path) -> list[GoldPaper]:
             where = ".".join(str(p) for p in first["loc"])
             raise InputError(path, number, f"not a gold record: {where}: {first['msg']}") from err
     return papers
-
-
-def type_counts(papers: list[GoldPaper]) -> Counter[str]:
-    return Counter(e.type.value for p in papers for e in p.entities)
