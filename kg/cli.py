@@ -99,6 +99,8 @@ def build(
         "rule) in the RDF; --no-evidence makes a lean export.")] = True,
 ) -> None:
     """Build the knowledge graph and write every output file into the output folder."""
+    if on_error not in ("fail", "skip"):
+        raise fail(f"--on-error {on_error!r}: expected fail or skip")
     with input_errors(), paper_progress("extracting") as (on_corpus, on_paper):
         built = api.build(inputs, output, on_paper=on_paper, on_corpus=on_corpus,
                           html_max_nodes=html_max_nodes, base_iri=base_iri, on_error=on_error,
