@@ -10,7 +10,10 @@ at the end, so a failed build leaves the previous outputs as they were.
 from __future__ import annotations
 
 import csv
+import ctypes
+import errno
 import json
+import os
 import shutil
 import tempfile
 from collections import Counter
@@ -96,12 +99,44 @@ def edge_counts(graph: nx.Graph) -> Counter[str]:
     return Counter(kind for _, _, kind in graph.edges(data="kind"))
 
 
+def exchange(first: Path, second: Path) -> bool:
+    """Swap two directories in one atomic step (Linux renameat2 with RENAME_EXCHANGE).
+
+    Returns False where the system cannot (no renameat2, or a file system without it).
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, bytes(first), at_fdcwd, bytes(second), rename_exchange) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(error, os.strerror(error), str(second))
+
+
+def carry_over(target: Path, work: Path) -> None:
+    """Copy what the user keeps in the output folder (a README, notes) into the new build.
+
+    Copies, never moves: until the swap, the previous folder stays whole."""
+    for item in target.iterdir():
+        if item.name in BUILD_FILES or (work / item.name).exists():
+            continue
+        if item.is_dir():
+            shutil.copytree(item, work / item.name, symlinks=True)
+        else:
+            shutil.copy2(item, work / item.name)
+
+
 @contextmanager
 def atomic_directory(target: Path) -> Iterator[Path]:
-    """Yield a fresh folder beside `target`; on success it replaces `target`.
+    """Yield a fresh folder beside `target`; on success it replaces `target` in one step.
 
-    Files in `target` that a build does not write (such as a README) are carried over.
-    On failure the temporary folder is removed and `target` is untouched.
+    Files in `target` that a build does not write (such as a README) are carried over. On
+    failure, or if the process is killed at any point, `target` is left as it was; the
+    next build removes the temporary folders a killed build left behind.
     """
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -111,17 +146,18 @@ def atomic_directory(target: Path) -> Iterator[Path]:
     work.chmod(0o755)  # mkdtemp makes it private; outputs are for the user's other tools too
     try:
         yield work
-        if target.exists():
-            for item in target.iterdir():
-                if item.name not in BUILD_FILES and not (work / item.name).exists():
-                    shutil.move(str(item), work / item.name)
-            old = target.with_name(f".{target.name}.old.tmp")
-            shutil.rmtree(old, ignore_errors=True)
-            target.rename(old)
+        if not target.exists():
             work.rename(target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            work.rename(target)
+            return
+        carry_over(target, work)
+        if exchange(work, target):
+            shutil.rmtree(work, ignore_errors=True)  # now holds the previous build
+            return
+        old = target.with_name(f".{target.name}.old.tmp")  # systems without an atomic swap
+        shutil.rmtree(old, ignore_errors=True)
+        target.rename(old)
+        work.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise

@@ -1,0 +1,52 @@
+"""A build killed at any moment (SIGKILL) leaves complete, readable outputs."""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph
+
+import kg
+
+from .conftest import MINI
+
+DESIGN_FILES = ["graph.ttl", "graph.nt", "graph.jsonld", "graph.html", "graph.graphml",
+                "graph.json", "extractions.jsonl", "entities.csv", "papers.csv", "report.md"]
+
+
+def assert_complete(folder: Path) -> None:
+    """Every output is there and opens: the graph reads back, the store counts its triples."""
+    for name in DESIGN_FILES:
+        assert (folder / name).is_file() and (folder / name).stat().st_size > 0, name
+    assert len(kg.load(folder).papers) == 5
+    store = pyoxigraph.Store.read_only(str(folder / "store"))
+    [row] = store.query("SELECT ?n WHERE { ?d <http://rdfs.org/ns/void#triples> ?n }")
+    assert int(row["n"].value) == len(store)
+    assert (folder / "NOTES.txt").read_text() == "mine\n"
+
+
+def test_sigkill_at_twenty_random_moments_leaves_complete_outputs(tmp_path):
+    out = tmp_path / "out"
+    kg.build([MINI], out)
+    (out / "NOTES.txt").write_text("mine\n")
+    rng = random.Random(20261123)
+    command = [sys.executable, "-m", "kg.cli", "build", str(MINI), "-o", str(out), "-j", "1"]
+    killed_while_running = 0
+    for _ in range(20):
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(rng.uniform(0.3, 3.0))
+        if process.poll() is None:
+            killed_while_running += 1
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        assert_complete(out)
+    assert killed_while_running >= 10
+    # the next build cleans up what the killed ones left
+    kg.build([MINI], out)
+    assert_complete(out)
+    assert not list(tmp_path.glob(".out.*.tmp"))
