@@ -70,11 +70,10 @@ def mention_degree(graph: nx.Graph) -> Counter[str]:
     return degree
 
 
-def chosen_nodes(graph: nx.Graph, max_nodes: int) -> list[str]:
+def chosen_nodes(graph: nx.Graph, max_nodes: int, degree: Counter[str]) -> list[str]:
     """At most `max_nodes` nodes, most linked first (ties by id): the most linked entities
     (up to 40% of the cap), then the papers that mention most of them, so that both kinds
     stay on the page however large the corpus."""
-    degree = mention_degree(graph)
     by_degree = sorted(graph, key=lambda n: (-degree[n], n))
     entities = [n for n in by_degree if graph.nodes[n]["kind"] == "entity"]
     papers = [n for n in by_degree if graph.nodes[n]["kind"] == "paper"]
@@ -156,10 +155,9 @@ def cooccurrence_edges(graph: nx.Graph, keep: list[str]) -> list[dict]:
             for a, b in sorted(chosen)]
 
 
-def network_of(graph: nx.Graph, keep: list[str]) -> Network:
+def network_of(graph: nx.Graph, keep: list[str], degree: Counter[str]) -> Network:
     net = Network(height="100vh", width="100%", cdn_resources="in_line")
     kept = set(keep)
-    degree = mention_degree(graph)
     for rank, node in enumerate(keep, start=1):
         data = graph.nodes[node]
         limit = 30 if data["kind"] == "paper" else 40
@@ -193,8 +191,9 @@ def summary_of(graph: nx.Graph, drawn: int) -> str:
 
 def render_html(graph: nx.Graph, max_nodes: int = 500, heading: str = "kg",
                 mentions: Iterable[Mention] = ()) -> str:
-    keep = chosen_nodes(graph, max_nodes)
-    net = network_of(graph, keep)
+    degree = mention_degree(graph)
+    keep = chosen_nodes(graph, max_nodes, degree)
+    net = network_of(graph, keep, degree)
     nodes, edges, _, _, _, options = net.get_network_data()
     vis_dir = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
     template = jinja2.Template(files("kg").joinpath("templates/graph.html").read_text("utf-8"),

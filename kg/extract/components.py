@@ -135,17 +135,14 @@ class Sentence:
     end_char: int
 
 
-def sentences(doc: Doc) -> list[Sentence]:
-    """The paper's sentences, found once and kept on the Doc (doc.sents scans every time)."""
-    if doc._.kg_sentences is None:
-        doc._.kg_sentences = [Sentence(s.start, s.end, s.start_char, s.end_char)
-                              for s in doc.sents]
-    return doc._.kg_sentences
-
-
 def sentence_of(doc: Doc, token_index: int) -> Sentence:
-    found = sentences(doc)
-    return found[bisect_right([s.start for s in found], token_index) - 1]
+    """The sentence holding a token; the paper's sentences are found once and kept on the
+    Doc with their start offsets (doc.sents scans every token each time)."""
+    if doc._.kg_sentences is None:
+        found = [Sentence(s.start, s.end, s.start_char, s.end_char) for s in doc.sents]
+        doc._.kg_sentences = (found, [sentence.start for sentence in found])
+    found, starts = doc._.kg_sentences
+    return found[bisect_right(starts, token_index) - 1]
 
 
 def add_candidates(doc: Doc, candidates: list[Candidate]) -> None:
