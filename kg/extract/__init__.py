@@ -4,7 +4,7 @@ In: `Paper`s from kg.ingest. Out: for each paper, its `Mention`s (surface, type,
 sentence, character span into Paper.text, the rule that found it, the lexicon name and family
 when known). The work is a spaCy pipeline on `spacy.blank("en")` (see `build_pipeline` and
 kg.extract.components): no statistical model, only a tokenizer that keeps names whole, a
-sentencizer, the lexicon, abbreviation definitions, context cues and the title rule.
+sentence splitter, the lexicon, abbreviation definitions, context cues and the title rule.
 Extraction knows nothing of graphs, RDF or HTML.
 """
 
@@ -23,7 +23,7 @@ from kg.extract import components, tokenizer  # noqa: F401  (registers the compo
 from kg.extract.components import sentence_of
 from kg.model import Mention, Paper
 
-PIPELINE = ["kg_sections", "sentencizer", "kg_lexicon", "kg_abbreviations", "kg_cues",
+PIPELINE = ["kg_sentences", "kg_lexicon", "kg_abbreviations", "kg_cues",
             "kg_title_name", "kg_mentions"]
 WITH_LEXICON = {"kg_lexicon", "kg_abbreviations", "kg_mentions"}
 

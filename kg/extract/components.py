@@ -5,8 +5,7 @@ Each component reads the Doc of one paper (title, blank line, abstract) and adds
 are artifacts, with which type and role, and writes them to `doc._.kg_mentions` (and to the
 span group `doc.spans["kg"]`, labelled by type).
 
-    kg_sections       the title is a sentence of its own
-    sentencizer       (spaCy's) sentence boundaries
+    kg_sentences      sentence boundaries (the title is a sentence of its own)
     kg_lexicon        names from the lexicon, and their size/version variants (Llama-2-7B)
     kg_abbreviations  "Long Form (LF)" / "LF (Long Form)" definitions
     kg_cues           context cues from patterns/cues.json ("we propose X", "X benchmark")
@@ -18,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
+from bisect import bisect_right, insort
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,8 +26,11 @@ from importlib.resources import files
 from itertools import chain
 from typing import Any
 
+import numpy
+from spacy.attrs import IS_PUNCT, IS_SPACE, ORTH, SENT_START, SHAPE
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
@@ -104,18 +106,31 @@ def is_compound_of_words(text: str) -> bool:
 
 
 # words with two capitals, or letters and digits: a superset of the name-shaped ones, found
-# by one regex over the text instead of a Python loop over every token
+# by one regex over a text (the corpus-level pass searches raw texts with it)
 SHAPED_WORD = re.compile(
     r"(?<![\w.+/-])[\w.+/-]*?(?:[a-z0-9][A-Z]|[A-Z][A-Z]|[A-Za-z]\d|\d[A-Za-z])"
     r"(?:[\w.+/-]*[\w+])?")
 
+# two capitals, or a letter and a digit, side by side: the mark of a name, read off spaCy's
+# word shapes ('GSM8K' -> 'XXXdX') so that only a few tokens reach is_name_shaped
+SHAPE_MARKS = ("XX", "xX", "dX", "Xd", "xd", "dx")
+
 
 def name_shaped_tokens(doc: Doc) -> Iterator[Token]:
     """The tokens of a paper that are name-shaped (GSM8K, LLaMA-Adapter, mParamanu)."""
-    for match in SHAPED_WORD.finditer(text_of(doc)):
-        span = doc.char_span(match.start(), match.end())
-        if span is not None and len(span) == 1 and is_name_shaped(span.text):
-            yield span[0]
+    strings = doc.vocab.strings
+    for i, shape in enumerate(doc.to_array(SHAPE).tolist()):
+        if has_name_mark(shape, strings) and is_name_shaped(doc[i].text):
+            yield doc[i]
+
+
+@lru_cache(maxsize=100_000)
+def _shape_has_mark(shape: str) -> bool:
+    return any(mark in shape for mark in SHAPE_MARKS)
+
+
+def has_name_mark(shape_id: int, strings: Any) -> bool:
+    return _shape_has_mark(strings[shape_id])
 
 
 def register_extensions() -> None:
@@ -138,7 +153,7 @@ class Sentence:
 def sentence_of(doc: Doc, token_index: int) -> Sentence:
     """The sentence holding a token; the paper's sentences are found once and kept on the
     Doc with their start offsets (doc.sents scans every token each time)."""
-    if doc._.kg_sentences is None:
+    if doc._.kg_sentences is None:  # a Doc that did not go through kg_sentences
         found = [Sentence(s.start, s.end, s.start_char, s.end_char) for s in doc.sents]
         doc._.kg_sentences = (found, [sentence.start for sentence in found])
     found, starts = doc._.kg_sentences
@@ -175,16 +190,43 @@ def type_of_phrase(phrase: str) -> tuple[EntityType | None, bool]:
     return (EntityType(kind) if kind else None), False
 
 
-# -- kg_sections --------------------------------------------------------------------------
+# -- kg_sentences -------------------------------------------------------------------------
 
-@Language.component("kg_sections")
-def mark_sections(doc: Doc) -> Doc:
-    """Start a sentence after the blank line that separates the title from the abstract."""
-    for token in doc[:-1]:
-        if token.is_space and "\n" in token.text:
-            doc[token.i + 1].is_sent_start = True
-            break
-    return doc
+@Language.factory("kg_sentences")
+class SentenceSplitter:
+    """Sentence boundaries, drawn as spaCy's sentencizer draws them (a word after '.', '!',
+    '?' ... starts a sentence) plus one after the blank line that ends the title.
+
+    Read from the Doc's token array rather than from Token objects (the sentencizer's
+    cost: twice as slow); kept as `doc._.kg_sentences` for `sentence_of` and set
+    as the Doc's sentence starts, so `doc.sents` works as usual.
+    """
+
+    def __init__(self, nlp: Language, name: str):
+        self.sentence_ends = frozenset(nlp.vocab.strings.add(c)
+                                       for c in Sentencizer.default_punct_chars)
+
+    def __call__(self, doc: Doc) -> Doc:
+        table = doc.to_array([ORTH, IS_PUNCT, IS_SPACE]).tolist()
+        starts, seen_end = [0] if len(doc) else [], False
+        for i, (orth, is_punct, _) in enumerate(table):
+            if orth in self.sentence_ends:
+                seen_end = True
+            elif seen_end and not is_punct:
+                starts.append(i)
+                seen_end = False
+        title_break = next((i for i, row in enumerate(table) if row[2]
+                            and "\n" in doc[i].text and i + 1 < len(doc)), None)
+        if title_break is not None and title_break + 1 not in starts:
+            insort(starts, title_break + 1)
+        ends = [*starts[1:], len(doc)]
+        found = [Sentence(start, end, doc[start].idx, doc[end - 1].idx + len(doc[end - 1]))
+                 for start, end in zip(starts, ends, strict=True)]
+        doc._.kg_sentences = (found, starts)
+        flags = numpy.full((len(doc), 1), -1, dtype="int64")
+        flags[starts] = 1
+        doc.from_array([SENT_START], flags.astype("uint64"))
+        return doc
 
 
 # -- kg_lexicon ---------------------------------------------------------------------------
@@ -622,9 +664,25 @@ def list_members(doc: Doc, edge: int, step: int, taken: set[int],
     return members, joined_by_word
 
 
-@lru_cache(maxsize=20_000)
-def whole_word(form: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w-])", re.IGNORECASE)
+def whole_word_matches(text: str, lowered: str, form: str) -> Iterator[tuple[int, int]]:
+    """Character spans where `form` occurs in `text` as a whole word, any case.
+
+    `lowered` is text.lower() of the same length; str.find in C instead of a regex per
+    name, which would be compiled anew for every name of a large corpus.
+
+    >>> list(whole_word_matches("GSM8K and gsm8k-hard, xGSM8K", "gsm8k and gsm8k-hard, xgsm8k",
+    ...                         "GSM8K"))
+    [(0, 5)]
+    """
+    needle, size = form.lower(), len(form)
+    position = lowered.find(needle)
+    while position >= 0:
+        end = position + size
+        before = text[position - 1] if position else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before in "_-") and not (after.isalnum() or after in "_-"):
+            yield position, end
+        position = lowered.find(needle, position + 1)
 
 
 def is_clean_span(span: Span) -> bool:
@@ -746,13 +804,17 @@ class MentionSelector:
         (a case-insensitive text search per name, kept where it fits the name's case and
         falls on token boundaries)."""
         paper = text_of(doc)
+        lowered = paper.lower()
+        if len(lowered) != len(paper):  # a few characters lengthen when lowered: 'İ'
+            lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in paper)
         spans = []
         for form in written:
-            for match in whole_word(form).finditer(paper):
-                if not any(case_fits(seen, match.group()) for seen in written
-                           if seen.lower() == match.group().lower()):
+            for start, end in whole_word_matches(paper, lowered, form):
+                surface = paper[start:end]
+                if not any(case_fits(seen, surface) for seen in written
+                           if seen.lower() == surface.lower()):
                     continue
-                span = doc.char_span(match.start(), match.end())
+                span = doc.char_span(start, end)
                 if span is not None and is_clean_span(span):
                     spans.append(span)
         return spans
