@@ -136,7 +136,6 @@ def has_name_mark(shape_id: int, strings: Any) -> bool:
 def register_extensions() -> None:
     Doc.set_extension("kg_candidates", default=None, force=True)
     Doc.set_extension("kg_mentions", default=None, force=True)
-    Doc.set_extension("kg_sentences", default=None, force=True)
 
 
 register_extensions()
@@ -150,13 +149,19 @@ class Sentence:
     end_char: int
 
 
+# in user_data rather than a `doc._` extension: the components look sentences up dozens
+# of times per paper, and every `doc._` access builds an accessor object
+SENTENCES = "kg.sentences"
+
+
 def sentence_of(doc: Doc, token_index: int) -> Sentence:
     """The sentence holding a token; the paper's sentences are found once and kept on the
     Doc with their start offsets (doc.sents scans every token each time)."""
-    if doc._.kg_sentences is None:  # a Doc that did not go through kg_sentences
+    cached = doc.user_data.get(SENTENCES)
+    if cached is None:  # a Doc that did not go through kg_sentences
         found = [Sentence(s.start, s.end, s.start_char, s.end_char) for s in doc.sents]
-        doc._.kg_sentences = (found, [sentence.start for sentence in found])
-    found, starts = doc._.kg_sentences
+        cached = doc.user_data[SENTENCES] = (found, [sentence.start for sentence in found])
+    found, starts = cached
     return found[bisect_right(starts, token_index) - 1]
 
 
@@ -198,7 +203,7 @@ class SentenceSplitter:
     '?' ... starts a sentence) plus one after the blank line that ends the title.
 
     Read from the Doc's token array rather than from Token objects (the sentencizer's
-    cost: twice as slow); kept as `doc._.kg_sentences` for `sentence_of` and set
+    cost: twice as slow); kept in `doc.user_data` for `sentence_of` and set
     as the Doc's sentence starts, so `doc.sents` works as usual.
     """
 
@@ -222,7 +227,7 @@ class SentenceSplitter:
         ends = [*starts[1:], len(doc)]
         found = [Sentence(start, end, doc[start].idx, doc[end - 1].idx + len(doc[end - 1]))
                  for start, end in zip(starts, ends, strict=True)]
-        doc._.kg_sentences = (found, starts)
+        doc.user_data[SENTENCES] = (found, starts)
         flags = numpy.full((len(doc), 1), -1, dtype="int64")
         flags[starts] = 1
         doc.from_array([SENT_START], flags.astype("uint64"))
