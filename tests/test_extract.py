@@ -1,4 +1,5 @@
 import pytest
+import spacy
 
 from kg.extract import build_pipeline, extract
 from kg.ingest import ingest
@@ -54,6 +55,33 @@ def test_title_name_and_we_propose_are_introduced_and_typed_by_description(nlp):
     assert names["Zephyrus"].role is Role.INTRODUCED
     assert names["StarCount"].role is Role.INTRODUCED
     assert names["StarCount"].type is EntityType.BENCHMARK
+
+
+@pytest.mark.parametrize(("description", "kind"), [
+    ("a simple and efficient virtual try-on diffusion model", EntityType.MODEL),
+    ("a straightforward yet effective method", EntityType.METHOD),
+    ("a benchmark and a training set", EntityType.BENCHMARK)])
+def test_the_description_after_a_new_name_gives_its_type(nlp, description, kind):
+    names = found(nlp, f"T\n\nWe propose QuillVTN, {description} for garments.")
+    assert names["QuillVTN"].type is kind
+
+
+def test_sentences_are_drawn_as_spacys_sentencizer_draws_them(nlp):
+    texts = [paper.text for paper in ingest([MINI]).papers] + [
+        'A Title: No Period\n\nWe use GSM8K (e.g. for math). It works! "Yes." Done',
+        "", "   ", "Only a title", "Ends with a period.\n\n"]
+    reference = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "kg.tokenizer.v1"}}})
+    reference.add_pipe("sentencizer")
+    for text in texts:
+        ours, theirs = nlp(text), reference.make_doc(text)
+        title_break = next((t.i + 1 for t in theirs[:-1] if t.is_space and "\n" in t.text), None)
+        if title_break is not None:
+            theirs[title_break].is_sent_start = True
+        theirs = reference.get_pipe("sentencizer")(theirs)
+        assert [s.text for s in ours.sents] == [s.text for s in theirs.sents], text
+    doc = nlp('A Title: No Period\n\nWe use GSM8K (e.g. for math). It works! "Yes." Done')
+    assert [s.text.strip() for s in doc.sents][:2] == [
+        "A Title: No Period", "We use GSM8K (e.g. for math)."]
 
 
 def test_shape_candidates_need_a_cue(nlp):

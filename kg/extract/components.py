@@ -212,8 +212,11 @@ class SentenceSplitter:
                                        for c in Sentencizer.default_punct_chars)
 
     def __call__(self, doc: Doc) -> Doc:
+        if len(doc) == 0:
+            doc.user_data[SENTENCES] = ([], [])
+            return doc
         table = doc.to_array([ORTH, IS_PUNCT, IS_SPACE]).tolist()
-        starts, seen_end = [0] if len(doc) else [], False
+        starts, seen_end = [0], False
         for i, (orth, is_punct, _) in enumerate(table):
             if orth in self.sentence_ends:
                 seen_end = True
@@ -526,16 +529,26 @@ def name_next_to(doc: Doc, start: int, end: int, where: str, titles: bool) -> Sp
 
 APPOSITION_OPENERS = frozenset({",", "(", ":", "-", "–", "—", "is", "was", "as"})
 APPOSITION_STOPS = frozenset({"for", "of", "to", "that", "which", "with", "on", "in", "by",
-                              "from", "and", "where", "while", ".", ";", ")"})
+                              "from", "where", "while", ".", ";", ")"})
+# 'a simple and efficient ... model': a conjunction joins the describing words until a head
+# noun is reached or a new phrase starts ('X, a model and a dataset')
+CONJUNCTIONS = frozenset({"and", "yet", "but", "or"})
+DETERMINERS = frozenset({"a", "an", "the"})
 
 
-def appositive(doc: Doc, end: int, width: int = 7) -> Span:
+def appositive(doc: Doc, end: int, width: int = 11) -> Span:
     """The words describing a name right after it: 'X, a new benchmark for ...' -> 'a new
     benchmark'. Empty when the name is not followed by an apposition."""
     if end >= len(doc) or doc[end].lower_ not in APPOSITION_OPENERS:
         return doc[end:end]
-    stop = end + 1
-    while stop < min(len(doc), end + width) and doc[stop].lower_ not in APPOSITION_STOPS:
+    stop, seen_head = end + 1, False
+    while stop < min(len(doc), end + width):
+        word = doc[stop].lower_
+        hyphenated = doc[stop - 1].text == "-" and not doc[stop - 2].whitespace_  # 'try-on'
+        if word in APPOSITION_STOPS and not hyphenated or word in CONJUNCTIONS and (
+                seen_head or stop + 1 < len(doc) and doc[stop + 1].lower_ in DETERMINERS):
+            break
+        seen_head |= word in head_types() and head_types()[word] != "task"
         stop += 1
     return doc[end + 1:stop]
 
