@@ -84,6 +84,19 @@ def test_sentences_are_drawn_as_spacys_sentencizer_draws_them(nlp):
         "A Title: No Period", "We use GSM8K (e.g. for math)."]
 
 
+def test_a_definition_of_another_sense_overrides_the_lexicon(nlp):
+    names = found(nlp, "T\n\nWe parse the abstract syntax tree (AST) of code. The AST helps.")
+    assert "AST" not in names  # the lexicon's AST is the Audio Spectrogram Transformer
+    names = found(nlp, "T\n\nWe tag audio with the Audio Spectrogram Transformer (AST).")
+    assert names["AST"].type is EntityType.MODEL
+
+
+def test_a_short_acronym_before_a_plural_class_noun_is_a_class(nlp):
+    names = found(nlp, "T\n\nWe prune T2I models. We train QuillNet models and the QRX model.")
+    assert "T2I" not in names
+    assert names["QuillNet"].type is EntityType.MODEL and names["QRX"].type is EntityType.MODEL
+
+
 def test_shape_candidates_need_a_cue(nlp):
     names = found(nlp, "T\n\nThe XQZ7 team met. Results on XQZ8 improve.")
     assert "XQZ8" in names and "XQZ7" not in names

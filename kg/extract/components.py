@@ -309,7 +309,7 @@ class LexiconMatcher:
                              family=entry.name if is_variant else None)
         if SIZED_NAME.match(text):
             return Candidate(token.i, token.i + 1, "size-suffix", "cue", EntityType.MODEL)
-        if self.built_on_known_model(text):
+        if not (len(text) <= 5 and text.isupper()) and self.built_on_known_model(text):
             return Candidate(token.i, token.i + 1, "contains-model", "cue", EntityType.MODEL)
         return None
 
@@ -388,6 +388,16 @@ class AbbreviationFinder:
     def pair(self, doc: Doc, short: Span, long: Span, paren: Token) -> list[Candidate] | None:
         lexicon = self.lexicon
         entry = lexicon.lookup(long.text) or lexicon.lookup(short.text)
+        if entry is not None and spelled_otherwise(entry, long.text):
+            # 'abstract syntax tree (AST)': the paper's AST is not the lexicon's AST
+            # (Audio Spectrogram Transformer); its other mentions must not take that sense
+            veto = Candidate(short.start, short.end, "abbreviation-other-sense", "veto")
+            return [veto, *(self.pair_of_known(doc, short, long, paren, None) or [])]
+        return self.pair_of_known(doc, short, long, paren, entry)
+
+    def pair_of_known(self, doc: Doc, short: Span, long: Span, paren: Token,
+                      entry: LexiconEntry | None) -> list[Candidate] | None:
+        lexicon = self.lexicon
         if entry is None and (lexicon.is_not_entity(short.text) or lexicon.is_not_entity(
                 long.text) or is_generic_plural(short.text)):
             return None
@@ -402,6 +412,29 @@ class AbbreviationFinder:
                   "canonical": entry.name if entry else None, "long_form": long.text}
         return [Candidate(short.start, short.end, "abbreviation-short", **common),
                 Candidate(long.start, long.end, "abbreviation-long", **common)]
+
+
+def spelled_otherwise(entry: LexiconEntry, long_form: str) -> bool:
+    """Whether a definition's long form is another sense than the lexicon entry of its
+    acronym: the entry spells out long forms and the definition shares at most a few words
+    with each ('abstract syntax tree' vs 'Audio Spectrogram Transformer'). Words compare by
+    their first five letters, so 'Masked Language Model' is 'Masked Language Modeling'.
+
+    >>> entry = LexiconEntry("AST", EntityType.MODEL, ("Audio Spectrogram Transformer",))
+    >>> spelled_otherwise(entry, "abstract syntax tree")
+    True
+    >>> spelled_otherwise(entry, "Audio Spectrogram Transformers")
+    False
+    """
+    defined = word_stems(long_form)
+    long_forms = [word_stems(form) for form in entry.forms if len(word_stems(form)) >= 2]
+    return bool(long_forms and defined) and all(
+        len(defined & form) < 0.5 * min(len(defined), len(form)) for form in long_forms)
+
+
+def word_stems(phrase: str) -> frozenset[str]:
+    return frozenset(word[:5] for word in re.findall(r"[a-z]+", phrase.lower())
+                     if word not in {"of", "the", "and", "for", "a", "an", "in", "on", "to"})
 
 
 def is_generic_plural(short: str) -> bool:
@@ -710,6 +743,20 @@ def is_clean_span(span: Span) -> bool:
             and not any(t.is_space for t in span))
 
 
+def is_short_acronym(text: str) -> bool:
+    """'T2I', 'SSM', 'MoE': few letters, mostly capitals."""
+    return len(text) <= 4 and sum(c.isupper() or c.isdigit() for c in text) >= len(text) - 1
+
+
+def class_acronyms(texts: dict[Candidate, str]) -> set[str]:
+    """Short acronyms whose only cue is a plural class noun ('T2I models', 'SSM models'): a
+    kind of model, unless another cue or a definition in the paper names one."""
+    plural = {normalize_form(text) for c, text in texts.items() if c.rule == "name-models"
+              and is_short_acronym(text)}
+    named = {normalize_form(text) for c, text in texts.items() if c.rule != "name-models"}
+    return plural - named
+
+
 WEAK_RULES = frozenset({"contains-model", "size-suffix", "coordination", "lexicon-derived",
                         "name-a-new"})
 RESOURCES = frozenset({EntityType.DATASET, EntityType.BENCHMARK})
@@ -771,7 +818,9 @@ class MentionSelector:
 
     def __call__(self, doc: Doc) -> Doc:
         texts = {c: doc[c.start:c.end].text for c in doc._.kg_candidates or []}
-        candidates = [c for c in texts if self.acceptable(c, texts[c])]
+        rejected = class_acronyms(texts) | {
+            normalize_form(text) for c, text in texts.items() if c.source == "veto"}
+        candidates = [c for c in texts if self.acceptable(c, texts[c], rejected)]
         candidates = drop_generic_activities(candidates, texts)
         for candidate in coordinated_names(doc, candidates, self.lexicon):
             texts[candidate] = doc[candidate.start:candidate.end].text
@@ -807,7 +856,10 @@ class MentionSelector:
                  for entity, group in pooled.items()}
         return {form: kinds[entity_of[form]] for form in by_form}
 
-    def acceptable(self, candidate: Candidate, text: str) -> bool:
+    def acceptable(self, candidate: Candidate, text: str, rejected: set[str]) -> bool:
+        """`rejected`: forms this paper uses otherwise (a class, another sense)."""
+        if candidate.source == "veto" or normalize_form(text) in rejected:
+            return False
         if candidate.source == "lexicon":
             return True
         if self.lexicon.is_not_entity(text):
