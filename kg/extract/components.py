@@ -392,6 +392,8 @@ class AbbreviationFinder:
             # 'abstract syntax tree (AST)': the paper's AST is not the lexicon's AST
             # (Audio Spectrogram Transformer); its other mentions must not take that sense
             veto = Candidate(short.start, short.end, "abbreviation-other-sense", "veto")
+            if type_of_phrase(long.text)[0] is None:
+                return [veto]  # and not an artifact of its own either: 'syntax tree'
             return [veto, *(self.pair_of_known(doc, short, long, paren, None) or [])]
         return self.pair_of_known(doc, short, long, paren, entry)
 
