@@ -18,6 +18,7 @@ import json
 import re
 import unicodedata
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -50,8 +51,15 @@ def normalize_title(title: str) -> str:
     return _NON_FORM_CHARS.sub("", unicodedata.normalize("NFKC", title).lower())
 
 
-normalize_form = normalize_title
-"""Surface forms of one entity compare equal under the same rule as titles."""
+@lru_cache(maxsize=200_000)
+def normalize_form(form: str) -> str:
+    """Surface forms of one entity compare equal under the same rule as titles (cached: the
+    same names are compared again and again).
+
+    >>> normalize_form("LLaMA-2") == normalize_form("Llama 2")
+    True
+    """
+    return normalize_title(form)
 
 
 def entity_key(name: str) -> str:

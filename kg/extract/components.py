@@ -833,12 +833,13 @@ class MentionSelector:
         spans = filter_spans([doc[c.start:c.end] for c in candidates]
                              + self.echoes(doc, {texts[c] for c in candidates}))
         sentence_words = SentenceWords(doc)
+        forms = [normalize_form(span.text) for span in spans]
         words: dict[str, set[str]] = {}
-        for span in spans:
-            words.setdefault(normalize_form(span.text), set()).update(sentence_words.of(span))
+        for span, form in zip(spans, forms, strict=True):
+            words.setdefault(form, set()).update(sentence_words.of(span))
         types = self.types(by_form, texts, words)
-        found = [self.decide(span, by_form[normalize_form(span.text)],
-                             types[normalize_form(span.text)]) for span in spans]
+        found = [self.decide(span, by_form[form], types[form])
+                 for span, form in zip(spans, forms, strict=True)]
         doc._.kg_mentions = found
         doc.spans["kg"] = [Span(doc, f.start, f.end, label=f.type.value) for f in found]
         return doc
