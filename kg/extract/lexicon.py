@@ -40,6 +40,9 @@ def is_phrase(form: str) -> bool:
     return len(words) >= 2 and all(w.isalpha() and len(w) > 1 for w in words)
 
 
+CAMEL_HUMP = re.compile(r"[a-z][A-Z][a-z]")  # UperNet, TimeSformer; not ZeRO, SimplE, PaLM
+
+
 def case_fits(form: str, text: str) -> bool:
     """Whether `text` (matched case-insensitively) is an acceptable spelling of lexicon `form`.
 
@@ -52,9 +55,13 @@ def case_fits(form: str, text: str) -> bool:
     ([True, False], False)
     >>> case_fits("LLaMA", "LLama"), case_fits("Stable Diffusion", "stable diffusion")
     (True, True)
+    >>> case_fits("UperNet", "Upernet"), case_fits("ZeRO", "Zero"), case_fits("PaLM", "Palm")
+    (True, False, False)
     """
     if text == form or form.islower() or is_phrase(form) or any(c.isdigit() for c in form):
         return True
+    if len(form) >= 6 and CAMEL_HUMP.search(form) and text.istitle():
+        return True  # 'Upernet', 'Timesformer': a CamelCase name written as one word
     return sum(c.isupper() for c in form) >= 2 and sum(c.isupper() for c in text) >= 2
 
 
