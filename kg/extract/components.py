@@ -671,9 +671,10 @@ class SentenceWords:
 def drop_generic_activities(candidates: list[Candidate],
                             texts: dict[Candidate, str]) -> list[Candidate]:
     """'in-context learning', 'knowledge distillation' written in lowercase are activities,
-    not names, unless the paper also names them (ICL, an acronym definition, capitals)."""
+    not names, unless the paper also names them (ICL, an acronym definition, capitals) or
+    the name is specific enough to be one ('direct preference optimization': three words)."""
     named = {c.canonical for c in candidates if c.canonical and (
-        c.source == "definition" or not texts[c].islower())}
+        c.source == "definition" or not texts[c].islower() or len(texts[c].split()) >= 3)}
     return [c for c in candidates
             if not (c.type is EntityType.METHOD and c.source == "lexicon"
                     and texts[c].islower() and c.canonical not in named)]
