@@ -36,13 +36,14 @@ def name_token_regex() -> re.Pattern[str]:
 
     A name: segments joined by '-' (or '/' before a digit: ViT-B/16), optional trailing
     '+', with a letter and a capital or digit somewhere; not ending in a modifier
-    ('-based', any '-...ed') and not starting with a prefix word ('non-').
+    ('-based', any '-...ed') and not starting with a prefix word ('non-') or a lowercase
+    word glued to a name where a PDF lost a space ('datasets-FinDER').
     """
     modifier_words, prefix_words = hyphen_words()
     modifiers = "|".join(sorted(map(re.escape, modifier_words), key=len, reverse=True))
     prefixes = "|".join(sorted(map(re.escape, prefix_words), key=len, reverse=True))
     return re.compile(
-        rf"^(?!(?:{prefixes})-[A-Za-z])(?!.*-(?:{modifiers}|[a-z]+ed)\+*$)"
+        rf"^(?!(?:{prefixes})-[A-Za-z])(?![a-z]{{4,}}-[A-Z])(?!.*-(?:{modifiers}|[a-z]+ed)\+*$)"
         rf"(?=.*[A-Z0-9])(?=.*[A-Za-z])"
         rf"{_SEGMENT}(?:(?:-|/(?=\d)){_SEGMENT})*\+{{0,2}}$")
 
@@ -50,8 +51,8 @@ def name_token_regex() -> re.Pattern[str]:
 def is_name_token(text: str) -> bool:
     """True for a string that should stay one token.
 
-    >>> [w for w in ["GSM8K", "Llama-2-7B", "LoRA-based", "non-LLM", "GPT-3.5-turbo", "7B."]
-    ...  if is_name_token(w)]
+    >>> [w for w in ["GSM8K", "Llama-2-7B", "LoRA-based", "non-LLM", "GPT-3.5-turbo", "7B.",
+    ...              "datasets-FinDER"] if is_name_token(w)]
     ['GSM8K', 'Llama-2-7B', 'GPT-3.5-turbo']
     """
     return name_token_regex().match(text) is not None
