@@ -97,6 +97,29 @@ def test_a_short_acronym_before_a_plural_class_noun_is_a_class(nlp):
     assert names["QuillNet"].type is EntityType.MODEL and names["QRX"].type is EntityType.MODEL
 
 
+def test_every_name_of_an_introduced_list_is_introduced_but_not_known_ones(nlp):
+    names = found(nlp, "T\n\nWe present QuillBERT, QuillRoBERTa and QuillGPT, and compare "
+                       "them with BERT, GPT-2 and T5.")
+    assert {n for n, f in names.items() if f.role is Role.INTRODUCED} == {
+        "QuillBERT", "QuillRoBERTa", "QuillGPT"}
+
+
+def test_a_known_name_is_introduced_only_by_a_direct_cue(nlp):
+    names = found(nlp, "T\n\nWe propose QuillNet, tuned with Low-Rank Adaptation (LoRA) on "
+                       "COCO. Our COCO results and our QuillNet-7B checkpoint are public.")
+    assert names["QuillNet"].role is Role.INTRODUCED
+    assert names["COCO"].role is Role.USED and names["LoRA"].role is Role.USED
+    assert names["QuillNet-7B"].role is Role.INTRODUCED
+
+
+def test_our_checkpoint_keeps_its_size_and_a_new_dataset_is_introduced(nlp):
+    names = found(nlp, "T\n\nOur instruction-tuned CodeT5+ 16B is strong. We provide a new "
+                       "video-text pretraining dataset QuillVid-2M.")
+    assert names["CodeT5+ 16B"].role is Role.INTRODUCED
+    assert names["QuillVid-2M"].role is Role.INTRODUCED
+    assert names["QuillVid-2M"].type is EntityType.DATASET
+
+
 def test_shape_candidates_need_a_cue(nlp):
     names = found(nlp, "T\n\nThe XQZ7 team met. Results on XQZ8 improve.")
     assert "XQZ8" in names and "XQZ7" not in names

@@ -98,11 +98,12 @@ def is_name_shaped(text: str) -> bool:
 def is_compound_of_words(text: str) -> bool:
     """'Vision-Language', 'Zero-Shot', 'Training-Free': capitalised words, not a name.
 
-    >>> is_compound_of_words("Zero-Shot"), is_compound_of_words("Self-RAG")
-    (True, False)
+    >>> [is_compound_of_words(t) for t in ["Zero-Shot", "Self-RAG", "X-Decoder"]]
+    [True, False, False]
     """
     parts = text.split("-")
-    return len(parts) > 1 and all(p.isalpha() and (p.istitle() or p.islower()) for p in parts)
+    return len(parts) > 1 and all(
+        p.isalpha() and len(p) > 1 and (p.istitle() or p.islower()) for p in parts)
 
 
 # words with two capitals, or letters and digits: a superset of the name-shaped ones, found
@@ -559,7 +560,13 @@ def name_next_to(doc: Doc, start: int, end: int, where: str, titles: bool) -> Sp
         if not (is_name_shaped(text) or titles and doc[i].is_title and len(text) > 1):
             break
         run.append(i)
+    if run and step == 1 and run[-1] + 1 < len(doc) and is_size(doc[run[-1] + 1].text):
+        run.append(run[-1] + 1)  # 'our CodeT5+ 16B': the checkpoint with its size
     return doc[min(run): max(run) + 1] if run else None
+
+
+def is_size(text: str) -> bool:
+    return bool(SIZE_ONLY.match(text))
 
 
 APPOSITION_OPENERS = frozenset({",", "(", ":", "-", "–", "—", "is", "was", "as"})
@@ -685,22 +692,30 @@ COORDINATORS = frozenset({",", "and", "or", "&", "/"})
 
 def coordinated_names(doc: Doc, candidates: list[Candidate], lexicon: Lexicon) -> list[Candidate]:
     """Name-shaped words listed with a known artifact share its type and role: 'on GSM8K,
-    FinQABench and TATQA' makes FinQABench and TATQA benchmarks too. A list needs a word
-    ('and', 'or') or three items: 'On HumanEval, DraftTree doubles ...' is no list."""
+    FinQABench and TATQA' makes FinQABench and TATQA benchmarks too; 'we present HingBERT,
+    HingRoBERTa and HingGPT' introduces all three, even those found by another rule. A list
+    needs a word ('and', 'or') or three items: 'On HumanEval, DraftTree doubles ...' is no
+    list."""
+    found_at = {c.start: c for c in candidates if c.end == c.start + 1}
     taken = {i for c in candidates for i in range(c.start, c.end)}
     found = []
     for candidate in candidates:
         for step, edge in ((1, candidate.end), (-1, candidate.start - 1)):
-            siblings, joined_by_word = list_members(doc, edge, step, taken, lexicon)
-            if joined_by_word or len(siblings) >= 2:
-                taken.update(siblings)
-                found += [Candidate(i, i + 1, "coordination", "cue", candidate.type,
-                                    role=candidate.role) for i in siblings]
+            siblings, joined_by_word = list_members(doc, edge, step, lexicon)
+            if not (joined_by_word or len(siblings) >= 2):
+                continue
+            for i in siblings:
+                if i not in taken:
+                    found.append(Candidate(i, i + 1, "coordination", "cue", candidate.type,
+                                           role=candidate.role))
+                    taken.add(i)
+                elif candidate.role and i in found_at and found_at[i].source != "lexicon":
+                    found.append(Candidate(i, i + 1, "coordination", "cue", None,
+                                           role=candidate.role))
     return found
 
 
-def list_members(doc: Doc, edge: int, step: int, taken: set[int],
-                 lexicon: Lexicon) -> tuple[list[int], bool]:
+def list_members(doc: Doc, edge: int, step: int, lexicon: Lexicon) -> tuple[list[int], bool]:
     """Name-shaped words reached from `edge` over list separators, and whether a word
     separator ('and', 'or') was among them."""
     members, joined_by_word, i = [], False, edge
@@ -709,7 +724,7 @@ def list_members(doc: Doc, edge: int, step: int, taken: set[int],
         while 0 <= i < len(doc) and doc[i].lower_ in COORDINATORS:
             joined_by_word |= doc[i].is_alpha
             i += step
-        if not (0 <= i < len(doc)) or i in taken or not is_name_shaped(doc[i].text):
+        if not (0 <= i < len(doc)) or not is_name_shaped(doc[i].text):
             break
         if lexicon.is_not_entity(doc[i].text) or sentence_of(doc, i) != sentence:
             break
@@ -760,6 +775,12 @@ def class_acronyms(texts: dict[Candidate, str]) -> set[str]:
     return plural - named
 
 
+# a name the lexicon knows is this paper's own only when the paper says so about it
+# directly ('we propose X', 'called X', its title); 'our X' or a definition in a sentence
+# that introduces something else ('we propose Y, trained with Curriculum Learning (CL)')
+# do not make it new
+DIRECT_INTRODUCTIONS = frozenset({"we-propose", "this-paper-proposes", "named", "we-call",
+                                  "title-name", "our-name", "name-a-new", "new-kind-name"})
 WEAK_RULES = frozenset({"contains-model", "size-suffix", "coordination", "lexicon-derived",
                         "name-a-new"})
 RESOURCES = frozenset({EntityType.DATASET, EntityType.BENCHMARK})
@@ -895,7 +916,10 @@ class MentionSelector:
 
     @staticmethod
     def decide(span: Span, group: list[Candidate], kind: EntityType) -> Found:
-        role = Role.INTRODUCED if any(c.role is Role.INTRODUCED for c in group) else Role.USED
+        known = any(c.canonical for c in group)  # a variant (Llama-2-7B) is not known
+        role = Role.INTRODUCED if any(
+            c.role is Role.INTRODUCED and (c.rule in DIRECT_INTRODUCTIONS or not known)
+            for c in group) else Role.USED
         best = max(group, key=lambda c: (c.source == "lexicon", c.canonical is not None,
                                          c.family is not None, c.long_form is not None))
         matching = [c for c in group if c.start == span.start and c.end == span.end]
