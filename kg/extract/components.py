@@ -511,6 +511,8 @@ class CueMatcher:
         self.cues: dict[int, Cue] = {}
         for record in data["cues"]:
             label = f"kg-cue:{record['id']}"
+            if nlp.vocab.strings.add(label) in self.cues:
+                raise ValueError(f"{patterns}: cue id {record['id']!r} is used twice")
             self.cues[nlp.vocab.strings.add(label)] = Cue.from_data(record)
             self.matcher.add(label, list(nlp.tokenizer.pipe(record["anchor"])))
 
