@@ -120,6 +120,12 @@ def test_our_checkpoint_keeps_its_size_and_a_new_dataset_is_introduced(nlp):
     assert names["QuillVid-2M"].type is EntityType.DATASET
 
 
+def test_a_typed_list_types_every_member(nlp):
+    names = found(nlp, "T\n\nWe report results on video-retrieval benchmarks including "
+                       "MSR-VTT, MSVD and DiDeMo.")
+    assert {names[n].type for n in ("MSR-VTT", "MSVD", "DiDeMo")} == {EntityType.BENCHMARK}
+
+
 def test_shape_candidates_need_a_cue(nlp):
     names = found(nlp, "T\n\nThe XQZ7 team met. Results on XQZ8 improve.")
     assert "XQZ8" in names and "XQZ7" not in names

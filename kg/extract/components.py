@@ -711,10 +711,18 @@ def coordinated_names(doc: Doc, candidates: list[Candidate], lexicon: Lexicon) -
                     found.append(Candidate(i, i + 1, "coordination", "cue", candidate.type,
                                            role=candidate.role))
                     taken.add(i)
-                elif candidate.role and i in found_at and found_at[i].source != "lexicon":
-                    found.append(Candidate(i, i + 1, "coordination", "cue", None,
-                                           role=candidate.role))
+                elif i in found_at and (candidate.role and found_at[i].source != "lexicon"
+                                        or is_resource_cue(candidate)):
+                    found.append(Candidate(i, i + 1, "coordination-of-cue", "cue",
+                                           candidate.type if is_resource_cue(candidate)
+                                           else None, role=candidate.role))
     return found
+
+
+def is_resource_cue(candidate: Candidate) -> bool:
+    """'benchmarks including X, Y and Z': a framing cue that types a whole list."""
+    return (candidate.source == "cue" and candidate.type in RESOURCES
+            and candidate.rule not in WEAK_RULES)
 
 
 def list_members(doc: Doc, edge: int, step: int, lexicon: Lexicon) -> tuple[list[int], bool]:
