@@ -126,6 +126,12 @@ def test_a_typed_list_types_every_member(nlp):
     assert {names[n].type for n in ("MSR-VTT", "MSVD", "DiDeMo")} == {EntityType.BENCHMARK}
 
 
+def test_sizes_and_editions_make_variants_of_known_names(nlp):
+    names = found(nlp, "T\n\nWe compare GPT-3 XL with BERT on iNat 2019.")
+    assert names["GPT-3 XL"].family == "GPT-3" and names["iNat 2019"].family == "iNaturalist"
+    assert names["BERT"].family is None
+
+
 def test_shape_candidates_need_a_cue(nlp):
     names = found(nlp, "T\n\nThe XQZ7 team met. Results on XQZ8 improve.")
     assert "XQZ8" in names and "XQZ7" not in names

@@ -51,6 +51,7 @@ OPENING_PARENTHESIS = re.compile(r"\(")
 WORD = re.compile(r"[\w][\w.+-]*[\w+]|\w")
 SIZED_NAME = re.compile(r"^[A-Za-z][\w.]*(?:-[\w.]+)*-\d+(\.\d+)?[BM]$")
 NAME_CHARACTERS = re.compile(r"^[\w.+#'/-]+$")
+EDITION = re.compile(r"^(?:19|20)\d\d$|^\d{1,3}(?:\.\d)?$")  # 2019, 50, 1.1
 SIZE_ONLY = re.compile(r"^\d+(\.\d+)?[BMKTbmkt]$")
 INTRO_WORDS = frozenset({
     "propose", "proposed", "proposes", "introduce", "introduces", "introduced", "present",
@@ -275,9 +276,15 @@ class LexiconMatcher:
 
     @staticmethod
     def has_size_after(doc: Doc, end: int, entry: LexiconEntry) -> bool:
-        """'Bloom 7B', 'OPT 6.7B', 'LLaMa-2 7B': a size token right after a model name."""
-        return (entry.type == EntityType.MODEL and end < len(doc)
-                and bool(SIZE_SUFFIX.match(doc[end].text)) and doc[end].text[0].isdigit())
+        """'Bloom 7B', 'OPT 6.7B', 'GPT-3 XL': a size token right after a model name;
+        'iNat 2019', 'TREC 2020', 'MLPerf 1.1': an edition right after a dataset or
+        benchmark name."""
+        if end >= len(doc):
+            return False
+        word = doc[end].text
+        if entry.type == EntityType.MODEL:
+            return bool(SIZE_SUFFIX.match(word)) and (word[0].isdigit() or word[0].isupper())
+        return entry.type in RESOURCES and bool(EDITION.match(word))
 
     def with_size_suffix(self, doc: Doc, start: int, end: int, entry: LexiconEntry) -> Candidate:
         if self.has_size_after(doc, end, entry):
