@@ -58,22 +58,23 @@ def is_name_token(text: str) -> bool:
     return name_token_regex().match(text) is not None
 
 
+TEXT = "kg.text"
+
+
 class TextKeepingTokenizer(Tokenizer):
-    """spaCy's Tokenizer that also keeps the text on the Doc (`doc._.kg_text`): the
-    components slice it instead of rebuilding it token by token (`doc.text`)."""
+    """spaCy's Tokenizer that also keeps the text on the Doc (in `doc.user_data`, cheaper
+    to reach than a `doc._` extension): the components slice it instead of rebuilding it
+    token by token (`doc.text`)."""
 
     def __call__(self, text: str) -> Doc:
         doc = super().__call__(text)
-        doc._.kg_text = text
+        doc.user_data[TEXT] = text
         return doc
-
-
-Doc.set_extension("kg_text", default=None, force=True)
 
 
 def text_of(doc: Doc) -> str:
     """The text a Doc was made from (cheap when kg's tokenizer made it)."""
-    return doc._.kg_text if doc._.kg_text is not None else doc.text
+    return doc.user_data.get(TEXT) or doc.text
 
 
 @spacy.registry.tokenizers("kg.tokenizer.v1")
