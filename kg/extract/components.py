@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right, insort
+from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -466,12 +466,38 @@ class Cue:
     role: Role | None = None
     type: EntityType | None = None
 
+    @property
+    def reach(self) -> int:
+        """How many tokens from the anchor a name may start or end: the slots on the name's
+        side at their longest, then a name of two tokens and its size."""
+        slots = self.right if self.name == "after" else self.left
+        return sum(slot_width(slot) for slot in slots) + 3
+
     @classmethod
     def from_data(cls, data: dict) -> Cue:
         return cls(id=data["id"], name=data["name"], left=tuple(data.get("left", ())),
                    right=tuple(data.get("right", ())), titles=data.get("titles", False),
                    role=Role(data["role"]) if data.get("role") else None,
                    type=EntityType(data["type"]) if data.get("type") else None)
+
+
+def slot_width(slot: dict) -> int:
+    if "in" in slot:
+        return slot.get("max", 1)
+    return slot["filler"] if "filler" in slot else slot["lowercase"]
+
+
+def tokens_with_capitals(doc: Doc) -> list[int]:
+    """Positions of the tokens with a capital letter or a digit, in order (from spaCy's
+    word shapes: 'GSM8K' -> 'XXXdX')."""
+    strings = doc.vocab.strings
+    return [i for i, shape in enumerate(doc.to_array(SHAPE).tolist())
+            if _shape_has_capital(strings[shape])]
+
+
+@lru_cache(maxsize=100_000)
+def _shape_has_capital(shape: str) -> bool:
+    return "X" in shape or "d" in shape
 
 
 def slot_ends(doc: Doc, i: int, slots: tuple[dict, ...], step: int,
@@ -525,8 +551,11 @@ class CueMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         found = []
+        capitals = tokens_with_capitals(doc)
         for key, start, end in self.matcher(doc):
             cue = self.cues[key]
+            if not self.may_reach_a_name(cue, start, end, capitals):
+                continue
             name = self.name_for(doc, cue, start, end)
             if name is None:
                 continue
@@ -537,6 +566,18 @@ class CueMatcher:
             found.append(Candidate(name.start, name.end, cue.id, "cue", type=kind, role=cue.role))
         add_candidates(doc, found)
         return doc
+
+    @staticmethod
+    def may_reach_a_name(cue: Cue, start: int, end: int, capitals: list[int]) -> bool:
+        """Whether a token with a capital or a digit (every name has one) lies within the
+        cue's reach: most anchor words ('method', 'trained') are nowhere near a name, and
+        this spares matching their slots."""
+        if cue.name == "after":
+            low, high = end, end + cue.reach
+        else:
+            low, high = start - cue.reach, start
+        first = bisect_left(capitals, low)
+        return first < len(capitals) and capitals[first] < high
 
     def name_for(self, doc: Doc, cue: Cue, start: int, end: int) -> Span | None:
         """The first name the cue's slots lead to, or None when the slots do not match."""
