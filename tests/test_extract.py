@@ -132,6 +132,13 @@ def test_sizes_and_editions_make_variants_of_known_names(nlp):
     assert names["BERT"].family is None
 
 
+def test_we_propose_takes_one_capitalised_word_but_not_a_phrase(nlp):
+    names = found(nlp, "T\n\nWe propose Quillmore, a method for tables. We present Online "
+                       "Table Reading for scans.")
+    assert names["Quillmore"].role is Role.INTRODUCED
+    assert not any(name.startswith("Online") for name in names)
+
+
 def test_shape_candidates_need_a_cue(nlp):
     names = found(nlp, "T\n\nThe XQZ7 team met. Results on XQZ8 improve.")
     assert "XQZ8" in names and "XQZ7" not in names

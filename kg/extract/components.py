@@ -462,7 +462,7 @@ class Cue:
     name: str  # "after" the right slots or "before" the left slots
     left: tuple[dict, ...] = ()
     right: tuple[dict, ...] = ()
-    titles: bool = False
+    titles: bool | str = False  # True: capitalised words; "word": one capitalised word
     role: Role | None = None
     type: EntityType | None = None
 
@@ -599,7 +599,8 @@ class CueMatcher:
         return None
 
 
-def name_next_to(doc: Doc, start: int, end: int, where: str, titles: bool) -> Span | None:
+def name_next_to(doc: Doc, start: int, end: int, where: str,
+                 titles: bool | str) -> Span | None:
     """The run of name-shaped tokens (at most two) right after `end` or right before `start`."""
     step, first = (1, end) if where == "after" else (-1, start - 1)
     run = []
@@ -607,12 +608,22 @@ def name_next_to(doc: Doc, start: int, end: int, where: str, titles: bool) -> Sp
         if not 0 <= i < len(doc):
             break
         text = doc[i].text
-        if not (is_name_shaped(text) or titles and doc[i].is_title and len(text) > 1):
+        if not (is_name_shaped(text) or titles is True and doc[i].is_title and len(text) > 1):
             break
         run.append(i)
+    if not run and titles == "word" and step == 1 and is_title_word(doc, first):
+        run.append(first)
     if run and step == 1 and run[-1] + 1 < len(doc) and is_size(doc[run[-1] + 1].text):
         run.append(run[-1] + 1)  # 'our CodeT5+ 16B': the checkpoint with its size
     return doc[min(run): max(run) + 1] if run else None
+
+
+def is_title_word(doc: Doc, i: int) -> bool:
+    """'we propose Zecoler, ...': one capitalised word of five letters or more, not the
+    first of a capitalised phrase ('we present Online Language Splatting')."""
+    if not 0 <= i < len(doc) or not (doc[i].is_title and doc[i].is_alpha and len(doc[i]) >= 5):
+        return False
+    return i + 1 >= len(doc) or not (doc[i + 1].is_title or doc[i + 1].text == "-")
 
 
 def is_size(text: str) -> bool:
