@@ -127,7 +127,8 @@ def test_a_typed_list_types_every_member(nlp):
 
 
 def test_sizes_and_editions_make_variants_of_known_names(nlp):
-    names = found(nlp, "T\n\nWe compare GPT-3 XL with BERT on iNat 2019.")
+    names = found(nlp, "T\n\nWe compare GPT-3 XL and Bloom 7B with BERT on iNat 2019.")
+    assert names["Bloom 7B"].family == "BLOOM" and "Bloom" not in found(nlp, "T\n\nA Bloom.")
     assert names["GPT-3 XL"].family == "GPT-3" and names["iNat 2019"].family == "iNaturalist"
     assert names["BERT"].family is None
 
