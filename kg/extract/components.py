@@ -19,7 +19,7 @@ import json
 import re
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.resources import files
@@ -120,19 +120,22 @@ SHAPE_MARKS = ("XX", "xX", "dX", "Xd", "xd", "dx")
 
 def name_shaped_tokens(doc: Doc) -> Iterator[Token]:
     """The tokens of a paper that are name-shaped (GSM8K, LLaMA-Adapter, mParamanu)."""
-    strings = doc.vocab.strings
-    for i, shape in enumerate(doc.to_array(SHAPE).tolist()):
-        if has_name_mark(shape, strings) and is_name_shaped(doc[i].text):
+    for i in tokens_by_shape(doc, _shape_has_mark):
+        if is_name_shaped(doc[i].text):
             yield doc[i]
 
 
-@lru_cache(maxsize=100_000)
+def tokens_by_shape(doc: Doc, fits: Callable[[str], bool]) -> list[int]:
+    """Positions of the tokens whose spaCy word shape ('GSM8K' -> 'XXXdX') `fits`; each
+    distinct shape of the paper is tested once."""
+    shapes = doc.to_array(SHAPE).tolist()
+    strings = doc.vocab.strings
+    fitting = {shape for shape in set(shapes) if fits(strings[shape])}
+    return [i for i, shape in enumerate(shapes) if shape in fitting]
+
+
 def _shape_has_mark(shape: str) -> bool:
     return any(mark in shape for mark in SHAPE_MARKS)
-
-
-def has_name_mark(shape_id: int, strings: Any) -> bool:
-    return _shape_has_mark(strings[shape_id])
 
 
 def register_extensions() -> None:
@@ -498,14 +501,10 @@ def slot_width(slot: dict) -> int:
 
 
 def tokens_with_capitals(doc: Doc) -> list[int]:
-    """Positions of the tokens with a capital letter or a digit, in order (from spaCy's
-    word shapes: 'GSM8K' -> 'XXXdX')."""
-    strings = doc.vocab.strings
-    return [i for i, shape in enumerate(doc.to_array(SHAPE).tolist())
-            if _shape_has_capital(strings[shape])]
+    """Positions of the tokens with a capital letter or a digit, in order."""
+    return tokens_by_shape(doc, _shape_has_capital)
 
 
-@lru_cache(maxsize=100_000)
 def _shape_has_capital(shape: str) -> bool:
     return "X" in shape or "d" in shape
 
