@@ -43,8 +43,8 @@ def name_token_regex() -> re.Pattern[str]:
     modifiers = "|".join(sorted(map(re.escape, modifier_words), key=len, reverse=True))
     prefixes = "|".join(sorted(map(re.escape, prefix_words), key=len, reverse=True))
     return re.compile(
-        rf"^(?!(?:{prefixes})-[A-Za-z])(?![a-z]{{4,}}-[A-Z])(?!.*-(?:{modifiers}|[a-z]+ed)\+*$)"
-        rf"(?=.*[A-Z0-9])(?=.*[A-Za-z])"
+        rf"^(?=.*[A-Z0-9])(?=.*[A-Za-z])"  # first: most words fail here, and fast
+        rf"(?!(?:{prefixes})-[A-Za-z])(?![a-z]{{4,}}-[A-Z])(?!.*-(?:{modifiers}|[a-z]+ed)\+*$)"
         rf"{_SEGMENT}(?:(?:-|/(?=\d)){_SEGMENT})*\+{{0,2}}$")
 
 
