@@ -1,7 +1,7 @@
 """Extraction quality on the sample's gold file and on held-out papers the rules never saw.
 
-The floors sit a little under the figures measured when they were set (dev untyped 0.880,
-typed 0.795, role 0.937; held-out 0.905 / 0.816 / 0.954): a change that costs quality fails.
+The floors sit a little under the figures measured when they were set (dev untyped 0.888,
+typed 0.817, role 0.954; held-out 0.906 / 0.849 / 0.970): a change that costs quality fails.
 """
 
 import pytest
@@ -32,16 +32,16 @@ def heldout():
 
 def test_sample_quality(dev):
     assert dev.papers == 324
-    assert dev.untyped.f1 >= 0.87
-    assert dev.typed.f1 >= 0.78
-    assert dev.role_accuracy >= 0.92
+    assert dev.untyped.f1 >= 0.88
+    assert dev.typed.f1 >= 0.80
+    assert dev.role_accuracy >= 0.94
 
 
 def test_heldout_quality(heldout):
     assert heldout.papers >= 40
     assert heldout.untyped.f1 >= 0.89
-    assert heldout.typed.f1 >= 0.80
-    assert heldout.role_accuracy >= 0.92
+    assert heldout.typed.f1 >= 0.83
+    assert heldout.role_accuracy >= 0.95
 
 
 def test_rules_generalize(dev, heldout):
