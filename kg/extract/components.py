@@ -21,7 +21,7 @@ from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from importlib.resources import files
 from itertools import chain
 from typing import Any
@@ -415,10 +415,10 @@ class AbbreviationFinder:
             veto = Candidate(short.start, short.end, "abbreviation-other-sense", "veto")
             if type_of_phrase(long.text)[0] is None:
                 return [veto]  # and not an artifact of its own either: 'syntax tree'
-            return [veto, *(self.pair_of_known(doc, short, long, paren, None) or [])]
-        return self.pair_of_known(doc, short, long, paren, entry)
+            return [veto, *(self.definition_pair(doc, short, long, paren, None) or [])]
+        return self.definition_pair(doc, short, long, paren, entry)
 
-    def pair_of_known(self, doc: Doc, short: Span, long: Span, paren: Token,
+    def definition_pair(self, doc: Doc, short: Span, long: Span, paren: Token,
                       entry: LexiconEntry | None) -> list[Candidate] | None:
         lexicon = self.lexicon
         if entry is None and (lexicon.is_not_entity(short.text) or lexicon.is_not_entity(
@@ -450,7 +450,7 @@ def spelled_otherwise(entry: LexiconEntry, long_form: str) -> bool:
     False
     """
     defined = word_stems(long_form)
-    long_forms = [word_stems(form) for form in entry.forms if len(word_stems(form)) >= 2]
+    long_forms = [stems for stems in map(word_stems, entry.forms) if len(stems) >= 2]
     return bool(long_forms and defined) and all(
         len(defined & form) < 0.5 * min(len(defined), len(form)) for form in long_forms)
 
@@ -479,7 +479,7 @@ class Cue:
     role: Role | None = None
     type: EntityType | None = None
 
-    @property
+    @cached_property
     def reach(self) -> int:
         """How many tokens from the anchor a name may start or end: the slots on the name's
         side at their longest, then a name of two tokens and its size."""
