@@ -112,24 +112,24 @@ def test_a_known_name_is_introduced_only_by_a_direct_cue(nlp):
     assert names["QuillNet-7B"].role is Role.INTRODUCED
 
 
-def test_our_checkpoint_keeps_its_size_and_a_new_dataset_is_introduced(nlp):
-    names = found(nlp, "T\n\nOur instruction-tuned CodeT5+ 16B is strong. We provide a new "
-                       "video-text pretraining dataset QuillVid-2M.")
-    assert names["CodeT5+ 16B"].role is Role.INTRODUCED
-    assert names["QuillVid-2M"].role is Role.INTRODUCED
-    assert names["QuillVid-2M"].type is EntityType.DATASET
+def test_our_checkpoint_keeps_its_size_and_a_new_corpus_is_introduced(nlp):
+    names = found(nlp, "T\n\nOur preference-tuned Qwen2 13B is strong. We release a new "
+                       "speech-text alignment corpus QuillSpeech-5K.")
+    assert names["Qwen2 13B"].role is Role.INTRODUCED
+    assert names["QuillSpeech-5K"].role is Role.INTRODUCED
+    assert names["QuillSpeech-5K"].type is EntityType.DATASET
 
 
 def test_a_typed_list_types_every_member(nlp):
-    names = found(nlp, "T\n\nWe report results on video-retrieval benchmarks including "
-                       "MSR-VTT, MSVD and DiDeMo.")
-    assert {names[n].type for n in ("MSR-VTT", "MSVD", "DiDeMo")} == {EntityType.BENCHMARK}
+    names = found(nlp, "T\n\nWe test on captioning benchmarks such as YouCook2, VATEX and "
+                       "Charades.")
+    assert {names[n].type for n in ("YouCook2", "VATEX", "Charades")} == {EntityType.BENCHMARK}
 
 
 def test_sizes_and_editions_make_variants_of_known_names(nlp):
-    names = found(nlp, "T\n\nWe compare GPT-3 XL and Bloom 7B with BERT on iNat 2019.")
-    assert names["Bloom 7B"].family == "BLOOM" and "Bloom" not in found(nlp, "T\n\nA Bloom.")
-    assert names["GPT-3 XL"].family == "GPT-3" and names["iNat 2019"].family == "iNaturalist"
+    names = found(nlp, "T\n\nWe compare OPT XL and Bloom 3B with BERT on iNat 2017.")
+    assert names["Bloom 3B"].family == "BLOOM" and "Bloom" not in found(nlp, "T\n\nA Bloom.")
+    assert names["OPT XL"].family == "OPT" and names["iNat 2017"].family == "iNaturalist"
     assert names["BERT"].family is None
 
 

@@ -19,7 +19,7 @@ import json
 import re
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from importlib.resources import files
@@ -771,7 +771,7 @@ def coordinated_names(doc: Doc, candidates: list[Candidate], lexicon: Lexicon) -
     found = []
     for candidate in candidates:
         for step, edge in ((1, candidate.end), (-1, candidate.start - 1)):
-            siblings, joined_by_word = list_members(doc, edge, step, lexicon)
+            siblings, joined_by_word = list_members(doc, edge, step, lexicon, found_at)
             if not (joined_by_word or len(siblings) >= 2):
                 continue
             for i in siblings:
@@ -793,16 +793,17 @@ def is_resource_cue(candidate: Candidate) -> bool:
             and candidate.rule not in WEAK_RULES)
 
 
-def list_members(doc: Doc, edge: int, step: int, lexicon: Lexicon) -> tuple[list[int], bool]:
-    """Name-shaped words reached from `edge` over list separators, and whether a word
-    separator ('and', 'or') was among them."""
+def list_members(doc: Doc, edge: int, step: int, lexicon: Lexicon,
+                 found_at: Container[int]) -> tuple[list[int], bool]:
+    """Name-shaped or already found words reached from `edge` over list separators, and
+    whether a word separator ('and', 'or') was among them."""
     members, joined_by_word, i = [], False, edge
     sentence = sentence_of(doc, edge) if 0 <= edge < len(doc) else None
     while 0 <= i < len(doc) and doc[i].lower_ in COORDINATORS:
         while 0 <= i < len(doc) and doc[i].lower_ in COORDINATORS:
             joined_by_word |= doc[i].is_alpha
             i += step
-        if not (0 <= i < len(doc)) or not is_name_shaped(doc[i].text):
+        if not (0 <= i < len(doc)) or not (i in found_at or is_name_shaped(doc[i].text)):
             break
         if lexicon.is_not_entity(doc[i].text) or sentence_of(doc, i) != sentence:
             break
