@@ -7,9 +7,15 @@ Out: lists, dicts and tuples of str, int and float, ready for a table, JSON or a
 
 A paper is named by its node id or its title, an entity by its node id, key, name or alias
 (case-insensitive); an unknown name raises `UnknownNode` (a KeyError), an ambiguous one a
-ValueError. The functions read the bipartite paper-entity part (`mentions_graph`) and
-leave the stored `shares` links aside; they use networkx's own algorithms (bipartite
-projections, PageRank, Louvain, shortest paths).
+ValueError. The functions read the bipartite paper-entity part (the edges between a paper
+and an entity: the `mentions`) and leave the stored `shares` links aside; they use
+networkx's own algorithms (PageRank, Louvain, shortest paths; kg.measures).
+
+Speed: on a 100,000-paper graph (1.6 million edges) a filtered view or a copy of the graph
+costs seconds, so each function walks the adjacency dicts of the few nodes its question
+needs (a node's neighbours, not its edges' data). PageRank and communities, whole-graph
+computations, are computed once by the build and stored on the nodes (kg.measures); they
+are read from there while the graph keeps the size it was measured at.
 
 Dates are written as the inputs give them: ISO ("2026-10-03") or a Daily Papers date line
 ("Aug 12", no year). `date_key` orders them: date lines (by month and day) before ISO dates,
@@ -18,17 +24,22 @@ undated last; a paper's date is the earliest of its own date and its listings' d
 
 from __future__ import annotations
 
-import math
+import heapq
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any, TypeVar
 
 import networkx as nx
-from networkx.algorithms import bipartite
+import numpy as np
 
+from kg import measures
 from kg.graph import FAMILY, MENTIONS
 from kg.model import EntityType
 
+T = TypeVar("T")
 TYPES = tuple(t.value for t in EntityType)
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
@@ -57,18 +68,10 @@ def mentions_graph(G: nx.Graph) -> nx.Graph:
     return nx.subgraph_view(G, filter_edge=lambda a, b: G.edges[a, b].get("kind") == MENTIONS)
 
 
-def _canonical(G: nx.Graph) -> nx.Graph:
-    """A copy with nodes and edges in sorted order: order-sensitive algorithms (Louvain,
-    breadth-first search) then answer the same for the same graph, however it was built."""
-    H = nx.Graph()
-    H.add_nodes_from(sorted(G.nodes))
-    H.add_edges_from(sorted(((min(u, v), max(u, v), d) for u, v, d in G.edges(data=True)),
-                            key=lambda edge: edge[:2]))
-    return H
-
-
 def _nodes(G: nx.Graph, kind: str) -> list[str]:
     return [n for n, k in G.nodes(data="kind") if k == kind]
+
+
 
 
 def _title(G: nx.Graph, node: str) -> str:
@@ -113,16 +116,16 @@ def find_entity(G: nx.Graph, ref: str) -> str:
     for node in (ref, f"entity:{ref}"):
         if G.nodes.get(node, {}).get("kind") == "entity":
             return node
-    wanted = ref.strip().casefold()
-    entities = [(n, G.nodes[n]) for n in _nodes(G, "entity")]
-    tiers = (
-        [n for n, d in entities if d.get("label", "") == ref.strip()],
-        [n for n, d in entities if d.get("label", "").casefold() == wanted],
-        [n for n, d in entities if ref.strip() in d.get("aliases", [])],
-        [n for n, d in entities if wanted in {a.casefold() for a in d.get("aliases", [])}],
+    name, wanted = ref.strip(), ref.strip().casefold()
+    entities = [(n, d) for n, d in G.nodes(data=True) if d.get("kind") == "entity"]
+    tiers = (  # tried in order: later tiers are only read when the earlier ones find nothing
+        lambda d: d.get("label", "") == name,
+        lambda d: d.get("label", "").casefold() == wanted,
+        lambda d: name in d.get("aliases", []),
+        lambda d: wanted in {a.casefold() for a in d.get("aliases", [])},
     )
-    for hits in tiers:
-        found = _unique(hits, "entity", ref)
+    for matches in tiers:
+        found = _unique([n for n, d in entities if matches(d)], "entity", ref)
         if found is not None:
             return found
     raise UnknownNode(f"no entity with the id, name or alias {ref!r}")
@@ -200,10 +203,6 @@ def _entity_type(type: str | None) -> str | None:
     raise ValueError(f"unknown entity type {type!r}: expected one of {', '.join(TYPES)}")
 
 
-def _idf(B: nx.Graph, entity: str, total: int) -> float:
-    return math.log(total / B.degree(entity))
-
-
 # -- the analytics ------------------------------------------------------------------------
 
 
@@ -224,21 +223,27 @@ def similar_papers(G: nx.Graph, paper: str, k: int = 10) -> list[tuple[str, floa
     [('paper:b', 0.4055, ['GLUE', 'BERT']), ('paper:c', 0.0, ['BERT'])]
     """
     source = find_paper(G, paper)
-    B = mentions_graph(G)
-    total = len(_nodes(G, "paper"))
-    idf = {e: _idf(B, e, total) for e in B[source]}
+    inc = measures.incidence(G)
+    cols = inc.cols_of(source)
+    idf = np.log(len(inc.papers) / inc.entity_degrees[cols])
+    shares = inc.by_entity[:, cols]                  # the other papers x the source's entities
+    sums, counts = shares @ idf, shares @ np.ones(len(cols))
+    counts[inc.row_of[source]] = 0
+    rows = np.flatnonzero(counts)
+    if 0 < k < len(rows):  # a short list: only the candidates that can reach the top k
+        rounded = np.round(sums[rows], 4)
+        rows = rows[rounded >= np.partition(rounded, -k)[-k] - 1e-9]
+    score = {inc.papers[row]: round(float(sums[row]), 4) for row in rows.tolist()}
+    best = _first(list(score), k,
+                  lambda other: (-score[other], _title(G, other).casefold(), other))
+    rarity = dict(zip(cols.tolist(), idf.tolist(), strict=True))
 
-    def shared_idf(graph: nx.Graph, u: str, v: str) -> float:
-        return sum(idf[e] for e in set(graph[u]) & set(graph[v]))
+    def shared(other: str) -> list[str]:
+        common = sorted(set(inc.cols_of(other).tolist()) & rarity.keys(), key=lambda col: (
+            -rarity[col], G.nodes[inc.entities[col]]["label"].casefold()))
+        return [G.nodes[inc.entities[col]]["label"] for col in common]
 
-    projection = bipartite.generic_weighted_projected_graph(B, [source], shared_idf)
-    rows = []
-    for other, data in projection[source].items():
-        shared = sorted(set(B[source]) & set(B[other]),
-                        key=lambda e: (-idf[e], G.nodes[e]["label"].casefold()))
-        rows.append((other, round(data["weight"], 4), [G.nodes[e]["label"] for e in shared]))
-    rows.sort(key=lambda row: (-row[1], _title(G, row[0]).casefold(), row[0]))
-    return rows[:k]
+    return [(other, score[other], shared(other)) for other in best]
 
 
 def top_entities(G: nx.Graph, type: str | None = None, by: str = "papers",
@@ -246,8 +251,9 @@ def top_entities(G: nx.Graph, type: str | None = None, by: str = "papers",
     """The leading entities: [(entity_id, label, type, value)], highest value first.
 
     `by="papers"` counts the papers that mention an entity; `by="pagerank"` is PageRank on
-    the paper-entity part, unweighted (shown to 4 significant digits). `type` keeps one type
-    (Model, Dataset, Benchmark or Method, any case).
+    the paper-entity part, unweighted (shown to 4 significant digits): the `pagerank` node
+    attribute the build stored (kg.measures), or computed when the graph has none or has
+    changed since. `type` keeps one type (Model, Dataset, Benchmark or Method, any case).
 
     >>> G = nx.Graph()
     >>> G.add_nodes_from(["paper:a", "paper:b"], kind="paper")
@@ -264,12 +270,28 @@ def top_entities(G: nx.Graph, type: str | None = None, by: str = "papers",
     if by not in ("papers", "pagerank"):
         raise ValueError(f"by must be 'papers' or 'pagerank', not {by!r}")
     wanted = _entity_type(type)
-    B = mentions_graph(G)
-    value = nx.pagerank(B, weight=None) if by == "pagerank" else dict(B.degree())
-    chosen = [n for n in _nodes(G, "entity") if wanted is None or G.nodes[n]["type"] == wanted]
-    chosen.sort(key=lambda n: (-round(value[n], 12), G.nodes[n]["label"].casefold(), n))
+    chosen = [n for n, d in G.nodes(data=True)
+              if d["kind"] == "entity" and (wanted is None or d["type"] == wanted)]
+    value = _pagerank(G, chosen) if by == "pagerank" else _papers_per_entity(G)
+    best = _first(chosen, k, lambda n: (-round(value[n], 12), G.nodes[n]["label"].casefold(), n))
     show = (lambda v: float(f"{v:.4g}")) if by == "pagerank" else int
-    return [(n, G.nodes[n]["label"], G.nodes[n]["type"], show(value[n])) for n in chosen[:k]]
+    return [(n, G.nodes[n]["label"], G.nodes[n]["type"], show(value[n])) for n in best]
+
+
+def _first(items: list[T], k: int, key: Callable[[T], Any]) -> list[T]:
+    """`sorted(items, key=key)[:k]`, without sorting the tens of thousands past k."""
+    return heapq.nsmallest(k, items, key=key) if k > 0 else sorted(items, key=key)[:k]
+
+
+def _pagerank(G: nx.Graph, nodes: list[str]) -> dict[str, float]:
+    if measures.is_measured(G):
+        return {n: G.nodes[n]["pagerank"] for n in nodes}
+    return measures.pagerank(G)
+
+
+def _papers_per_entity(G: nx.Graph) -> dict[str, int]:
+    inc = measures.incidence(G)
+    return dict(zip(inc.entities, inc.entity_degrees.tolist(), strict=True))
 
 
 def cooccurring(G: nx.Graph, entity: str, k: int = 10) -> list[tuple[str, str, int]]:
@@ -286,19 +308,25 @@ def cooccurring(G: nx.Graph, entity: str, k: int = 10) -> list[tuple[str, str, i
     [('entity:glue', 'GLUE', 2), ('entity:squad', 'SQUAD', 1)]
     """
     source = find_entity(G, entity)
-    projection = bipartite.weighted_projected_graph(mentions_graph(G), [source])
-    rows = [(n, G.nodes[n]["label"], data["weight"]) for n, data in projection[source].items()]
-    rows.sort(key=lambda row: (-row[2], row[1].casefold(), row[0]))
-    return rows[:k]
+    inc = measures.incidence(G)
+    together = inc.matrix[inc.rows_of(source)].sum(axis=0)  # papers shared, per entity
+    together[inc.col_of[source]] = 0
+    rows = [(inc.entities[col], G.nodes[inc.entities[col]]["label"], int(together[col]))
+            for col in np.flatnonzero(together).tolist()]
+    return _first(rows, k, lambda row: (-row[2], row[1].casefold(), row[0]))
 
 
-def communities(G: nx.Graph, seed: int = 0) -> list[dict]:
+def communities(G: nx.Graph, seed: int = measures.LOUVAIN_SEED) -> list[dict]:
     """Groups of entities that appear together, largest first.
 
     Louvain (with `seed`) on the entity co-occurrence projection, weighted by shared papers;
     each paper joins the community of most of its entities (ties: the larger community).
-    Each community: {"id", "label" (its three most mentioned entities), "entities" (ids,
-    most mentioned first), "papers" (ids, sorted)}.
+    On a large graph Louvain sees the projection's strongest links only and the other
+    entities join by their strongest tie (`kg.measures.community_ids`). With the default
+    seed the `community` node attributes the build stored are read while the graph keeps
+    the size it was measured at; otherwise the communities are computed (seconds at
+    100,000 papers). Each community: {"id", "label" (its three most mentioned entities),
+    "entities" (ids, most mentioned first), "papers" (ids, sorted)}.
 
     >>> G = nx.Graph()
     >>> G.add_nodes_from(["paper:a", "paper:b"], kind="paper")
@@ -309,24 +337,20 @@ def communities(G: nx.Graph, seed: int = 0) -> list[dict]:
     >>> [(c["id"], c["label"], c["papers"]) for c in communities(G)]
     [(0, 'BERT, GLUE', ['paper:a']), (1, 'GSM8K', ['paper:b'])]
     """
-    B = mentions_graph(G)
-    mentioned = [n for n in _nodes(G, "entity") if B.degree(n)]
-    if not mentioned:
-        return []
-    projection = _canonical(bipartite.weighted_projected_graph(B, mentioned))
-    groups = nx.community.louvain_communities(projection, weight="weight", seed=seed)
+    if seed == measures.LOUVAIN_SEED and measures.is_measured(G):
+        ids = {n: i for n, i in G.nodes(data="community") if i is not None and i >= 0}
+    else:
+        ids = measures.community_ids(G, seed)
+    papers_of = _papers_per_entity(G)
+    entities: dict[int, list[str]] = defaultdict(list)
+    papers: dict[int, list[str]] = defaultdict(list)
+    for node, number in ids.items():
+        (entities if node in papers_of else papers)[number].append(node)
 
     def popularity(n: str) -> tuple[int, str, str]:
-        return (-B.degree(n), G.nodes[n]["label"].casefold(), n)
+        return (-papers_of[n], G.nodes[n]["label"].casefold(), n)
 
-    ranked = [sorted(group, key=popularity) for group in groups]
-    ranked.sort(key=lambda members: (-len(members), popularity(members[0])))
-    index = {n: i for i, members in enumerate(ranked) for n in members}
-    papers: dict[int, list[str]] = defaultdict(list)
-    for paper in _nodes(G, "paper"):
-        votes = Counter(index[e] for e in B[paper])
-        if votes:
-            papers[min(votes, key=lambda i: (-votes[i], i))].append(paper)
+    ranked = [sorted(entities[i], key=popularity) for i in range(len(entities))]
     return [{"id": i, "label": _community_label(G, members), "entities": members,
              "papers": sorted(papers[i])} for i, members in enumerate(ranked)]
 
@@ -353,15 +377,37 @@ def path(G: nx.Graph, a: str, b: str) -> list[str]:
     ['Paper A --introduces--> BERT', 'BERT <--uses-- Paper B']
     """
     source, target = find_node(G, a), find_node(G, b)
-    links = _canonical(nx.subgraph_view(
-        G, filter_edge=lambda u, v: G.edges[u, v].get("kind") in (MENTIONS, FAMILY)))
     try:
-        nodes = nx.shortest_path(links, source, target)
+        nodes = nx.bidirectional_shortest_path(_SortedLinks.of(G), source, target)
     except nx.NetworkXNoPath:
         raise nx.NetworkXNoPath(f"no path between {G.nodes[source]['label']!r} and "
                                 f"{G.nodes[target]['label']!r} through mentions or "
                                 "families") from None
     return [_step(G, u, v) for u, v in pairwise(nodes)]
+
+
+class _SortedLinks(dict):
+    """G's `mentions` and `family` links as an adjacency dict: each node's neighbours in
+    sorted order, so a breadth-first search answers the same for the same graph however it
+    was built. Filled in as a search reaches the nodes: a filtered, sorted copy of a
+    100,000-paper graph costs seconds; a search reads a small part of it."""
+
+    def __init__(self, G: nx.Graph) -> None:
+        super().__init__()
+        self.G = G
+
+    def __missing__(self, node: str) -> dict[str, dict]:
+        links = self.G._adj[node]
+        self[node] = {n: links[n] for n in sorted(links)
+                      if links[n].get("kind") in (MENTIONS, FAMILY)}
+        return self[node]
+
+    @classmethod
+    def of(cls, G: nx.Graph) -> nx.Graph:
+        """A read-only networkx graph with G's nodes and these lazily sorted links."""
+        H = nx.Graph()
+        H._node, H._adj = G._node, cls(G)
+        return nx.freeze(H)
 
 
 def _step(G: nx.Graph, u: str, v: str) -> str:
@@ -390,9 +436,12 @@ def timeline(G: nx.Graph, entity: str) -> list[tuple[str, str, str]]:
     [('Mar 9', 'paper:b', 'Earlier'), ('Aug 12', 'paper:a', 'Later')]
     """
     source = find_entity(G, entity)
-    rows = [(first_date(G, p), p, _title(G, p)) for p in mentions_graph(G)[source]]
-    rows.sort(key=lambda row: (date_key(row[0]), row[2].casefold(), row[1]))
-    return rows
+    inc, dates = measures.incidence(G), _first_dates(G)
+    found = inc.rows_of(source)
+    rows = [(rank, dates.first[row], inc.papers[row], _title(G, inc.papers[row]))
+            for row, rank in zip(found.tolist(), dates.order[found].tolist(), strict=True)]
+    rows.sort(key=lambda row: (row[0], row[3].casefold(), row[2]))
+    return [row[1:] for row in rows]
 
 
 def first_seen(G: nx.Graph) -> dict[str, str]:
@@ -407,9 +456,36 @@ def first_seen(G: nx.Graph) -> dict[str, str]:
     >>> first_seen(G)
     {'entity:bert': 'Mar 9', 'entity:glue': 'Mar 12'}
     """
-    B = mentions_graph(G)
-    return {e: min((first_date(G, p) for p in B[e]), key=date_key)
-            for e in _nodes(G, "entity") if B.degree(e)}
+    inc, dates = measures.incidence(G), _first_dates(G)
+    by_entity = inc.by_entity
+    mentioned = np.flatnonzero(inc.entity_degrees)
+    if not len(mentioned):
+        return {}
+    # the earliest date of each entity's papers: a minimum over each column's slice
+    earliest = np.minimum.reduceat(dates.order[by_entity.indices], by_entity.indptr[mentioned])
+    return {inc.entities[col]: dates.distinct[rank]
+            for col, rank in zip(mentioned.tolist(), earliest.tolist(), strict=True)}
+
+
+@dataclass
+class _FirstDates:
+    """Each paper's first date, by incidence row, and its place in `date_key` order."""
+
+    first: list[str]         # per row: the paper's first date ("" when undated)
+    distinct: list[str]      # the distinct dates, in `date_key` order
+    order: np.ndarray        # per row: the index of its date in `distinct`
+
+
+def _first_dates(G: nx.Graph) -> _FirstDates:
+    """Kept with the graph (kg.measures.cached): 100,000 papers take about a second."""
+    return measures.cached(G, "first dates", _compute_first_dates)
+
+
+def _compute_first_dates(G: nx.Graph) -> _FirstDates:
+    first = [first_date(G, paper) for paper in measures.incidence(G).papers]
+    distinct = sorted(set(first), key=lambda date: (date_key(date), date))
+    index = {date: i for i, date in enumerate(distinct)}
+    return _FirstDates(first, distinct, np.array([index[date] for date in first], dtype=np.int64))
 
 
 def new_entities(G: nx.Graph, since: str) -> list[tuple[str, str, str, str]]:
@@ -451,12 +527,14 @@ def benchmark_table(G: nx.Graph, benchmark: str) -> list[tuple[str, str, str, li
     [('entity:bert', 'BERT', 'Model', ['Paper A'])]
     """
     source = find_entity(G, benchmark)
-    B = mentions_graph(G)
+    inc = measures.incidence(G)
+    kept = {col for col, entity in enumerate(inc.entities)
+            if entity != source and G.nodes[entity]["type"] in ("Model", "Method")}
     titles: dict[str, list[str]] = defaultdict(list)
-    for paper in B[source]:
-        for entity in B[paper]:
-            if entity != source and G.nodes[entity]["type"] in ("Model", "Method"):
-                titles[entity].append(_title(G, paper))
+    for paper in inc.papers_of(source):
+        title = _title(G, paper)
+        for col in kept.intersection(inc.cols_of(paper).tolist()):
+            titles[inc.entities[col]].append(title)
     rows = [(e, G.nodes[e]["label"], G.nodes[e]["type"], sorted(t, key=str.casefold))
             for e, t in titles.items()]
     rows.sort(key=lambda row: (-len(row[3]), row[1].casefold(), row[0]))

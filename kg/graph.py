@@ -10,8 +10,10 @@ In: `Paper`s and a `Resolution` (kg.resolve). Out: an undirected `nx.Graph` whos
                strongest links so the projection stays linear in the corpus
 
 Every node has `kind` and `label`; entities have `type`, `aliases`, `family`, `papers`;
-papers have `title`, `date`, `listings`, `url`, `arxiv_id`. Also reads and writes the
-graph as node-link JSON and GraphML.
+papers have `title`, `date`, `listings`, `url`, `arxiv_id`. Every node also has the
+measures of kg.measures, computed once here for kg.analytics: `pagerank` and `community`
+(-1 for none), with `G.graph["measured"]`. Also reads and writes the graph as node-link
+JSON and GraphML.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from kg import measures
 from kg.model import Paper
 from kg.resolve import Resolution
 
@@ -63,6 +66,7 @@ def build_graph(papers: Iterable[Paper], resolution: Resolution, neighbours: int
             graph.add_edge(paper_node(paper_key), entity_node(item.entity), kind=MENTIONS,
                            role=item.role.value, count=item.count)
     add_paper_links(graph, neighbours, max_holders)
+    measures.store_measures(graph)
     return graph
 
 
