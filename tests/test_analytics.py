@@ -66,8 +66,8 @@ SHARES = [("p1", "p2", ["bert", "glue"]), ("p1", "p3", ["squad"]), ("p2", "p4", 
 LOG2, LOG3 = round(math.log(2), 4), round(math.log(3), 4)
 
 
-@pytest.fixture(scope="module")
-def G() -> nx.Graph:
+def hand_built_graph() -> nx.Graph:
+    """The graph drawn above, as a build lays it out (without the build's stored measures)."""
     graph = nx.Graph()
     for key, (title, date, listings) in PAPERS.items():
         graph.add_node(f"paper:{key}", kind="paper", label=title, title=title, date=date,
@@ -82,6 +82,11 @@ def G() -> nx.Graph:
     for a, b, shared in SHARES:
         graph.add_edge(f"paper:{a}", f"paper:{b}", kind="shares", weight=1.0, shared=shared)
     return graph
+
+
+@pytest.fixture(scope="module")
+def G() -> nx.Graph:
+    return hand_built_graph()
 
 
 # -- similar_papers ------------------------------------------------------------------------
