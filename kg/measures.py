@@ -30,7 +30,7 @@ import scipy.sparse as sp
 
 T = TypeVar("T")
 LOUVAIN_SEED = 0       # the seed of the stored communities
-LOUVAIN_MAX_EDGES = 100_000
+LOUVAIN_MAX_EDGES = 50_000
 
 
 @dataclass
