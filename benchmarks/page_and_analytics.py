@@ -3,8 +3,9 @@
     python benchmarks/page_and_analytics.py BUILD_DIR
 
 Prints one JSON line per measurement: the page's size, the seconds headless Chromium
-(Debian's, network cut off) takes to reach a stable, drawn state, and the seconds each
-analytics function takes on the loaded graph.
+(Debian's, network cut off) takes to reach a stable, drawn state, the seconds `kg.load`
+takes, and each analytics function's first and repeated calls on the loaded graph
+(analytics_speed.py, which also times the load and build steps one by one).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import shutil
 import time
 from pathlib import Path
 
+from analytics_speed import measure, run
+
 import kg
-from kg import analytics
 
 
 def page_seconds(html: Path) -> tuple[float, list[int]]:
@@ -38,15 +40,6 @@ def page_seconds(html: Path) -> tuple[float, list[int]]:
     return seconds, counts
 
 
-def timed(name: str, call) -> None:
-    started = time.perf_counter()
-    result = call()
-    seconds = time.perf_counter() - started
-    size = len(result) if hasattr(result, "__len__") else None
-    print(json.dumps({"measure": f"analytics.{name}", "seconds": round(seconds, 3),
-                      "results": size}))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("build", type=Path)
@@ -59,18 +52,8 @@ def main() -> None:
     graph = kg.load(args.build).graph
     print(json.dumps({"measure": "kg.load", "seconds": round(time.perf_counter() - started, 2),
                       "nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}))
-    top = analytics.top_entities(graph, type="Benchmark", k=1)[0]
-    paper = next(n for n, kind in graph.nodes(data="kind") if kind == "paper")
-    entity = analytics.top_entities(graph, k=1)[0][0]
-    timed("similar_papers", lambda: analytics.similar_papers(graph, paper, 10))
-    timed("top_entities(papers)", lambda: analytics.top_entities(graph, k=10))
-    timed("top_entities(pagerank)", lambda: analytics.top_entities(graph, by="pagerank", k=10))
-    timed("cooccurring", lambda: analytics.cooccurring(graph, entity, 10))
-    timed("communities", lambda: analytics.communities(graph))
-    timed("path", lambda: analytics.path(graph, paper, top[0]))
-    timed("timeline", lambda: analytics.timeline(graph, entity))
-    timed("new_entities", lambda: analytics.new_entities(graph, "2026-06-01"))
-    timed("benchmark_table", lambda: analytics.benchmark_table(graph, top[0]))
+    measure(graph)
+    run(graph, repeat=3)
 
 
 if __name__ == "__main__":
