@@ -371,3 +371,25 @@ def test_readme_session(sample_build, capsys, monkeypatch):
     assert analytics.path(sample_build.graph, "LoRA", "GSM8K") == analytics.path(
         G, "LoRA", "GSM8K")
     assert analytics.communities(sample_build.graph) == analytics.communities(G)
+
+
+def test_answers_do_not_depend_on_the_order_the_graph_was_built_in(G):
+    # the same nodes and edges added in reverse order: paths (breadth-first, ties) and
+    # communities (Louvain) read the links in sorted order, so they answer the same
+    reverse = nx.Graph()
+    reverse.add_nodes_from(reversed(list(G.nodes(data=True))))
+    reverse.add_edges_from(reversed(list(G.edges(data=True))))
+    nodes = sorted(G)
+    for a in nodes:
+        for b in nodes:
+            try:
+                expected = path(G, a, b)
+            except nx.NetworkXNoPath:
+                expected = None
+            try:
+                found = path(reverse, a, b)
+            except nx.NetworkXNoPath:
+                found = None
+            assert found == expected, (a, b)
+    for seed in (0, 1, 7):
+        assert communities(reverse, seed=seed) == communities(G, seed=seed)
