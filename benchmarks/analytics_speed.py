@@ -1,12 +1,13 @@
 """kg.analytics on a large build: each function's first call and repeated calls.
 
-    python benchmarks/analytics_speed.py BUILD_DIR [--repeat N]
+    python benchmarks/analytics_speed.py BUILD_DIR [--repeat N] [--report]
 
 Reads BUILD_DIR/graph.json as kg.load does and prints one JSON line per measurement:
 reading the graph, what kg.load adds for analytics (`analytics.prepare`: the incidence
 matrix, the papers' first dates), what the build adds (`measures.store_measures`: PageRank
 and communities; computed here when the build predates them), then every analytics
-function, called N times on the same graph (the first call and the slowest repeat).
+function, called N times on the same graph (the first call and the slowest repeat);
+with --report, `kg analyze`'s summary and report (written to a temporary folder).
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
 
-from kg import analytics, measures
+from kg import analysis_report, analytics, measures
 from kg import graph as graph_io
 
 
@@ -91,6 +93,15 @@ def run(graph: nx.Graph, repeat: int) -> None:
                results=sizes.pop())
 
 
+def analysis(graph: nx.Graph) -> None:
+    """`kg analyze` on the graph: the summary table, then report.md with its plots."""
+    took, _ = seconds(lambda: analysis_report.summary(graph))
+    report("analysis_report.summary", seconds=took)
+    with tempfile.TemporaryDirectory() as folder:
+        took, _ = seconds(lambda: analysis_report.write_analysis(graph, folder))
+    report("analysis_report.write_analysis", seconds=took)
+
+
 def collector_pause() -> None:
     """One full pass of Python's cycle collector over the loaded graph: it runs when enough
     new objects have survived, and lands on whichever call allocates at that moment."""
@@ -102,12 +113,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("build", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--report", action="store_true", help="time kg analyze too")
     args = parser.parse_args()
     took, graph = seconds(lambda: graph_io.read_node_link(args.build / "graph.json"))
     report("read graph.json", seconds=took, nodes=graph.number_of_nodes(),
            edges=graph.number_of_edges())
     prepare(graph)
     run(graph, args.repeat)
+    if args.report:
+        analysis(graph)
     collector_pause()
 
 

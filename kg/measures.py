@@ -83,13 +83,23 @@ _CACHE: weakref.WeakKeyDictionary[nx.Graph, tuple[tuple[int, int], dict]] = (
 def cached(G: nx.Graph, name: str, compute: Callable[[nx.Graph], T]) -> T:
     """`compute(G)`, kept with G until G's number of nodes or edges changes (a graph whose
     attributes change in place keeps the stale value: rebuild the graph instead)."""
-    size = (G.number_of_nodes(), G.number_of_edges())
+    size = graph_size(G)
     known = _CACHE.get(G)
     if known is None or known[0] != size:
         known = _CACHE[G] = (size, {})
     if name not in known[1]:
         known[1][name] = compute(G)
     return known[1][name]
+
+
+def graph_size(G: nx.Graph) -> tuple[int, int]:
+    """(number of nodes, number of edges), counted on the adjacency dicts: networkx's
+    `number_of_edges` walks a degree view, 0.25 s at 100,000 papers, and every question
+    checks the size."""
+    adjacency = G._adj
+    ends = sum(map(len, adjacency.values()))           # an edge twice, a self-loop once
+    loops = sum(1 for node, links in adjacency.items() if node in links)
+    return len(adjacency), (ends + loops) // 2
 
 
 def incidence(G: nx.Graph) -> Incidence:
@@ -248,7 +258,7 @@ def _strongest(scores: sp.sparray) -> dict[int, int]:
 
 def is_measured(G: nx.Graph) -> bool:
     """Whether G's stored `pagerank` and `community` still hold: same nodes and edges count."""
-    return G.graph.get("measured") == [G.number_of_nodes(), G.number_of_edges()]
+    return G.graph.get("measured") == list(graph_size(G))
 
 
 def store_measures(G: nx.Graph) -> None:
@@ -258,4 +268,4 @@ def store_measures(G: nx.Graph) -> None:
     for node, data in G.nodes(data=True):
         data["pagerank"] = ranks[node]
         data["community"] = ids.get(node, -1)
-    G.graph["measured"] = [G.number_of_nodes(), G.number_of_edges()]
+    G.graph["measured"] = list(graph_size(G))

@@ -28,6 +28,13 @@ def test_pagerank_is_networkx_pagerank_on_a_build(mini_build):
     assert measures.pagerank(G) == pytest.approx(networkx_pagerank(G), abs=1e-12)
 
 
+def test_graph_size_counts_nodes_and_edges_as_networkx_does():
+    G = hand_built_graph()
+    assert measures.graph_size(G) == (14, 20)
+    G.add_edge("entity:covost-2", "entity:covost-2", kind="family")   # a self-loop
+    assert measures.graph_size(G) == (G.number_of_nodes(), G.number_of_edges()) == (15, 21)
+
+
 def test_incidence_is_kept_until_the_graph_changes_size():
     G = hand_built_graph()
     first = measures.incidence(G)
