@@ -25,7 +25,7 @@ from kg import analytics, rdf
 from kg import graph as graph_io
 from kg.extract import build_pipeline, extract
 from kg.extract.corpus import discovered_names, propagate
-from kg.ingest import Corpus, ingest
+from kg.ingest import Corpus, describe_skipped, ingest
 from kg.model import BuildSummary, Entity, Mention, Paper
 from kg.publish import publish, read_jsonl, summarize
 from kg.resolve import Resolution, resolve
@@ -53,6 +53,8 @@ class KnowledgeGraph:
     mentions: list[Mention] = field(default_factory=list)
     directory: Path | None = None
     summary: BuildSummary | None = None
+    skipped: list[str] = field(default_factory=list)  # "record skipped: file:line: cause"
+    warnings: list[str] = field(default_factory=list)  # duplicates whose content differs
 
     @property
     def store(self) -> pyoxigraph.Store:
@@ -86,16 +88,16 @@ def build(inputs: Iterable[Path | str] | None = None, output: Path | str = "outp
     resolution = extract_corpus(corpus, on_paper, jobs=jobs or default_jobs())
     run.ended = datetime.now(UTC)
     graph = graph_io.build_graph(corpus.papers, resolution)
-    skipped = [str(err) for err in corpus.skipped]
+    skipped = [describe_skipped(err) for err in corpus.skipped]
     summary = summarize(corpus.listings, corpus.papers, resolution, graph, len(skipped),
                         time.perf_counter() - started)
     summary = publish(corpus.papers, resolution, graph, Path(output), summary, skipped,
                       html_max_nodes=html_max_nodes, base_iri=base_iri, evidence=evidence,
-                      run=run)
+                      run=run, warnings=corpus.warnings)
     summary = summary.model_copy(update={"seconds": time.perf_counter() - started})
     return KnowledgeGraph(papers=corpus.papers, entities=resolution.entities, graph=graph,
                           mentions=resolution.mentions, directory=Path(output).resolve(),
-                          summary=summary)
+                          summary=summary, skipped=skipped, warnings=corpus.warnings)
 
 
 def load(directory: Path | str = "outputs") -> KnowledgeGraph:

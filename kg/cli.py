@@ -19,6 +19,7 @@ from typing import Annotated
 import networkx as nx
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -45,7 +46,7 @@ JobsOption = Annotated[int | None, typer.Option(
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -91,7 +92,9 @@ def build(
         "outputs"),
     html_max_nodes: Annotated[int, typer.Option(help="Node cap of graph.html.")] = 500,
     base_iri: Annotated[str, typer.Option(help="Base of the minted IRIs.")] = api.rdf.DEFAULT_BASE,
-    on_error: Annotated[str, typer.Option(help="fail | skip: what to do with bad input files.")]
+    on_error: Annotated[str, typer.Option(
+        help="fail | skip: stop at the first bad record or file, or skip it and list it in "
+             "report.md.")]
     = "fail",
     jobs: JobsOption = None,
     evidence: Annotated[bool, typer.Option(
@@ -106,6 +109,8 @@ def build(
                           html_max_nodes=html_max_nodes, base_iri=base_iri, on_error=on_error,
                           jobs=jobs, evidence=evidence)
     out.print(summary_table(built))
+    for line in [*built.skipped, *built.warnings]:  # input text: printed as is, no markup
+        console.print(f"warning: {line}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()

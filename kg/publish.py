@@ -78,7 +78,8 @@ def write_tables(papers: list[Paper], resolution: Resolution, directory: Path) -
               ["key", "id", "title", "date", "url", "arxiv_id", "listings", "entities"])
 
 
-def report(summary: BuildSummary, resolution: Resolution, skipped: list[str]) -> str:
+def report(summary: BuildSummary, resolution: Resolution, skipped: list[str],
+           warnings: Iterable[str] = ()) -> str:
     lines = ["# kg build report", "",
              f"- listings read: {summary.listings}", f"- distinct papers: {summary.papers}",
              f"- mentions: {summary.mentions}",
@@ -89,6 +90,9 @@ def report(summary: BuildSummary, resolution: Resolution, skipped: list[str]) ->
              f"- RDF triples: {summary.triples}", f"- seconds: {summary.seconds:.1f}", ""]
     if skipped:
         lines += [f"## Skipped input ({len(skipped)})", "", *[f"- {s}" for s in skipped], ""]
+    if warnings := list(warnings):
+        lines += [f"## Duplicates with different content ({len(warnings)})", "",
+                  *[f"- {w}" for w in warnings], ""]
     lines += ["## Most mentioned entities", "", "| entity | type | papers |", "|---|---|---|"]
     top = sorted(resolution.entities.values(), key=lambda e: (-e.papers, e.key))[:25]
     lines += [f"| {e.name.replace('|', '/')} | {e.type.value} | {e.papers} |" for e in top]
@@ -166,7 +170,7 @@ def atomic_directory(target: Path) -> Iterator[Path]:
 def publish(papers: list[Paper], resolution: Resolution, graph: nx.Graph, directory: Path,
             summary: BuildSummary, skipped: list[str], html_max_nodes: int = 500,
             base_iri: str = rdf.DEFAULT_BASE, evidence: bool = True,
-            run: rdf.ExtractionRun | None = None) -> BuildSummary:
+            run: rdf.ExtractionRun | None = None, warnings: Iterable[str] = ()) -> BuildSummary:
     """Write every output into `directory` atomically; return the summary with triple count."""
     with atomic_directory(directory) as work:
         write_jsonl(papers, work / "papers.jsonl")
@@ -178,7 +182,8 @@ def publish(papers: list[Paper], resolution: Resolution, graph: nx.Graph, direct
         graph_io.write_graphml(graph, work / "graph.graphml")
         viz.write_html(graph, work / "graph.html", html_max_nodes, mentions=resolution.mentions)
         summary = summary.model_copy(update={"triples": triples})
-        (work / "report.md").write_text(report(summary, resolution, skipped), encoding="utf-8")
+        (work / "report.md").write_text(report(summary, resolution, skipped, warnings),
+                                        encoding="utf-8")
     return summary
 
 
