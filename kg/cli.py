@@ -38,7 +38,8 @@ out = Console()
 
 InputsArg = Annotated[list[Path] | None, typer.Argument(
     help="Listing files or folders (Daily Papers .txt, .jsonl, .csv, arXiv Atom). "
-         "Default: the bundled sample.", show_default=False)]
+         "Default: the bundled sample.", show_default=False,
+    readable=False)]  # kg.ingest says which file cannot be read, in its one-line format
 
 
 JobsOption = Annotated[int | None, typer.Option(

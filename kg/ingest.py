@@ -144,6 +144,9 @@ def open_listing(path: Path) -> Iterator[tuple[BinaryIO, bytes]]:
     try:
         with path.open("rb") as stream:
             head = stream.read(SNIFF_BYTES)
+            if not head.strip() and not any(chunk.strip() for chunk in iter(
+                    lambda: stream.read(SNIFF_BYTES), b"")):
+                raise InputError(path, None, "file is empty")
             if head.startswith(UTF16_BOMS):
                 raise InputError(path, 1, "UTF-16/UTF-32 text, expected UTF-8")
             if b"\x00" in head:
@@ -156,7 +159,7 @@ def open_listing(path: Path) -> Iterator[tuple[BinaryIO, bytes]]:
 
 def read_lines(path: Path, stream: BinaryIO, encoding: str = "utf-8") -> Lines:
     """(line number, text) of every line, each at most MAX_LINE_BYTES long and valid text."""
-    number, blank = 0, True
+    number = 0
     while raw := stream.readline(MAX_LINE_BYTES + 1):
         number += 1
         if len(raw) > MAX_LINE_BYTES:
@@ -164,11 +167,7 @@ def read_lines(path: Path, stream: BinaryIO, encoding: str = "utf-8") -> Lines:
                              "(the limit of a line)")
         if b"\x00" in raw:
             raise InputError(path, number, "binary data (a NUL byte), expected text")
-        text = decode_line(path, number, raw, encoding)
-        blank = blank and not text.strip()
-        yield number, text
-    if blank:
-        raise InputError(path, None, "file is empty")
+        yield number, decode_line(path, number, raw, encoding)
 
 
 def decode_line(path: Path, number: int, raw: bytes, encoding: str) -> str:
