@@ -301,7 +301,7 @@ def read_jsonl(path: Path, lines: Lines) -> Iterator[Item]:
         if not line.strip():
             continue
         try:
-            fields = json.loads(line)
+            fields = json.loads(line.rstrip("\r\n"))
         except json.JSONDecodeError as err:
             yield RecordError(path, number, f"invalid JSON: {err.msg} (column {err.colno})")
             continue
