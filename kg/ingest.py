@@ -23,6 +23,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO, Literal
 from xml.parsers.expat import ErrorString
@@ -81,6 +82,11 @@ class RawRecord:
     @property
     def place(self) -> str:
         return f"{self.listing.source}:{self.listing.line}"
+
+    @cached_property
+    def norm(self) -> str:
+        """The normalized title: what deduplication compares."""
+        return normalize_title(self.title)
 
 
 Item = RawRecord | RecordError
@@ -237,15 +243,16 @@ def record_from_fields(path: Path, line: int, fields: object, date: str | None =
         texts[name] = text_field(path, line, name, value) if isinstance(value, str) else None
         if not texts[name]:
             raise RecordError(path, line, f"record has no {name}")
-    if not normalize_title(texts["title"]):
-        raise RecordError(path, line, "title has no letters or digits")
     optional = {name: text_field(path, line, name, fields.get(name))
                 for name in ("date", "url", "arxiv_id")}
-    return RawRecord(
+    record = RawRecord(
         title=texts["title"], abstract=texts["abstract"],
         listing=Listing(source=path.name, line=line, date=date),
         id=_identifier(path, line, fields.get("id")),
         authors=_authors(path, line, fields.get("authors")), **optional)
+    if not record.norm:
+        raise RecordError(path, line, "title has no letters or digits")
+    return record
 
 
 def record_or_error(path: Path, line: int, fields: object, date: str | None = None) -> Item:
@@ -425,7 +432,7 @@ def merge(records: Iterable[RawRecord]) -> list[Paper]:
     gives, an ISO date over a listing's date line, and the first known other fields."""
     papers: dict[str, Paper] = {}
     for record in records:
-        norm = normalize_title(record.title)
+        norm = record.norm
         paper = papers.get(norm)
         if paper is None:
             key = paper_key(record.title)
@@ -458,7 +465,7 @@ def conflicts(records: Iterable[RawRecord]) -> list[str]:
     by_title: dict[str, RawRecord] = {}
     by_id: dict[tuple, RawRecord] = {}
     for record in records:
-        norm = normalize_title(record.title)
+        norm = record.norm
         first = by_title.setdefault(norm, record)
         if first.abstract != record.abstract:
             warnings.append(f"same title, different abstract: {first.place} and "
@@ -468,7 +475,7 @@ def conflicts(records: Iterable[RawRecord]) -> list[str]:
             ids.append((("id", record.id), record.listing.source))
         for (label, value), scope in ids:
             first = by_id.setdefault((label, value, scope), record)
-            if normalize_title(first.title) != norm:
+            if first.norm != norm:
                 warnings.append(f"duplicate {label} {value!s}, different titles: {first.place} "
                                 f"and {record.place} (kept as two papers)")
     return list(dict.fromkeys(warnings))
