@@ -86,3 +86,26 @@ def test_skip_mode_reports_the_bad_file_and_keeps_the_rest(tmp_path: Path, mini_
     corpus = ingest([mini_copy], on_error="skip")
     assert len(corpus.papers) == 5
     assert len(corpus.skipped) == 1 and "broken.jsonl:1: invalid JSON" in str(corpus.skipped[0])
+
+
+def test_an_atom_feed_in_its_declared_encoding(tmp_path: Path):
+    feed = tmp_path / "latin.atom"
+    feed.write_bytes('<?xml version="1.0" encoding="ISO-8859-1"?>\n'
+                     '<feed xmlns="http://www.w3.org/2005/Atom">\n<entry>\n'
+                     "<id>http://arxiv.org/abs/2601.00007v2</id><title>Caf\xe9Net</title>\n"
+                     "<summary>We propose Caf\xe9Net \xb1 LoRA.</summary></entry>\n</feed>\n"
+                     .encode("latin-1"))
+    [paper] = ingest([feed]).papers
+    assert (paper.title, paper.abstract, paper.arxiv_id) == (
+        "CaféNet", "We propose CaféNet ± LoRA.", "2601.00007")
+    assert [(x.source, x.line) for x in paper.listings] == [("latin.atom", 3)]
+
+
+def test_line_separators_inside_a_json_string_stay_in_the_record(tmp_path: Path):
+    """U+2028 is legal inside JSON strings: records are split at newlines only."""
+    listing = tmp_path / "ls.jsonl"
+    listing.write_text('{"title": "Split\u2028Title", "abstract": "One\u2029two."}\n'
+                       '{"title": "Second", "abstract": "Three."}\n', encoding="utf-8")
+    papers = ingest([listing]).papers
+    assert [(p.title, p.abstract) for p in papers] == [("Split Title", "One two."),
+                                                       ("Second", "Three.")]
