@@ -45,7 +45,8 @@ DATE_LINE = re.compile(rf"^(?:{_MONTHS})[a-z]*\.? \d{{1,2}}(?:, \d{{4}})?$")
 DAILY_HEADER = {"new", "get trending papers in your email inbox!", "subscribe", "daily papers",
                 "byak and the research community"}
 _SPACE = re.compile(r"\s+")
-# characters XML 1.0 (GraphML) cannot carry and UTF-8 cannot encode (lone surrogates)
+# characters XML 1.0 cannot carry (graph.graphml would be written, then fail to parse) and
+# UTF-8 cannot encode (lone surrogates, which JSON escapes can make)
 _FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 XML_ENCODING = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
@@ -180,10 +181,11 @@ def decode_line(path: Path, number: int, raw: bytes, encoding: str) -> str:
     codec = "utf-8-sig" if number == 1 and encoding == "utf-8" else encoding
     try:
         return raw.decode(codec)
-    except UnicodeDecodeError as err:
+    except UnicodeError as err:  # UnicodeDecodeError, or a codec's own (idna)
         name = "UTF-8" if encoding == "utf-8" else encoding
-        raise InputError(path, number, f"not {name} text (byte {raw[err.start]:#04x} at "
-                         f"column {err.start + 1})") from err
+        start = getattr(err, "start", None)
+        where = f" (byte {raw[start]:#04x} at column {start + 1})" if start is not None else ""
+        raise InputError(path, number, f"not {name} text{where}") from err
 
 
 def declared_encoding(path: Path, head: bytes) -> str:
@@ -193,13 +195,17 @@ def declared_encoding(path: Path, head: bytes) -> str:
         return "utf-8"
     name = match.group(1).decode("ascii")
     try:
-        codec = codecs.lookup(name)
+        codec = codecs.lookup(name).name
     except LookupError:
         raise InputError(path, 1, f"declares an unknown encoding {name!r}") from None
-    if "<?xml\n".encode(codec.name, errors="replace") != b"<?xml\n":
+    try:
+        ascii_compatible = "<?xml\n".encode(codec) == b"<?xml\n"
+    except (LookupError, UnicodeError):  # bytes-to-bytes codecs (base64), "undefined"
+        ascii_compatible = False
+    if not ascii_compatible:
         raise InputError(path, 1, f"declares encoding {name!r}; expected UTF-8 or another "
                          "ASCII-compatible encoding")
-    return "utf-8" if codec.name == "utf-8" else codec.name
+    return codec
 
 
 def text_field(path: Path, line: int, name: str, value: object) -> str | None:

@@ -97,6 +97,8 @@ READER_CASES = [
          "expected UTF-8"),
     Case("utf16-declared.atom", ('<?xml version="1.0" encoding="UTF-16"?>\n' + FEED).encode(),
          ":1: declares encoding 'UTF-16'; expected UTF-8 or another ASCII-compatible encoding"),
+    Case("base64-declared.atom", ('<?xml version="1.0" encoding="base64"?>\n' + FEED).encode(),
+         ":1: declares encoding 'base64'; expected UTF-8 or another ASCII-compatible encoding"),
     Case("unknown-encoding.atom", b'<?xml version="1.0" encoding="klingon"?>\n<feed/>\n',
          ":1: declares an unknown encoding 'klingon'"),
     Case("invalid.jsonl", b'{"title": "T", "abstract": "A",}\n',

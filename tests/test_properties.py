@@ -138,6 +138,8 @@ FRAGMENT = {
     "csv": ["id,title,abstract", "title,abstract", '"', '""', ",", "\n", "\r\n", "T,A"],
     "atom": ['<?xml version="1.0"?>', '<?xml version="1.0" encoding="latin-1"?>',
              '<?xml version="1.0" encoding="UTF-16"?>', '<?xml version="1.0" encoding="x"?>',
+             '<?xml version="1.0" encoding="rot13"?>', '<?xml version="1.0" encoding="zlib"?>',
+             '<?xml version="1.0" encoding="undefined"?>', '<?xml version="1.0" encoding="idna"?>',
              '<feed xmlns="http://www.w3.org/2005/Atom">', "</feed>", "<entry>", "</entry>",
              "<title>", "</title>", "<summary>", "</summary>", "<id>", "</id>",
              "<author><name>", "</name></author>", '<!DOCTYPE feed [<!ENTITY e "x">]>', "&e;",
