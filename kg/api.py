@@ -4,15 +4,16 @@
     >>> built = kg.build(["my-listings/"], "outputs")      # doctest: +SKIP
     >>> graph = kg.load("outputs").graph                      # doctest: +SKIP
 
-`build` runs every stage (ingest -> extract -> resolve -> graph -> publish); `load` reads a
-build's outputs back without extracting again. The `kg` command is a thin layer over these.
+`build` runs every stage (ingest -> extract -> resolve -> graph -> publish); `add` grows a
+build with new listings, extracting only the papers new to it; `load` reads a build's outputs
+back without extracting again. The `kg` command is a thin layer over these.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.resources import files
@@ -24,10 +25,10 @@ import pyoxigraph
 from kg import analytics, rdf
 from kg import graph as graph_io
 from kg.extract import build_pipeline, extract
-from kg.extract.corpus import discovered_names, propagate
-from kg.ingest import Corpus, describe_skipped, ingest
-from kg.model import BuildSummary, Entity, Mention, Paper
-from kg.publish import publish, read_jsonl, summarize
+from kg.extract.corpus import CORPUS_RULE, discovered_names, propagate
+from kg.ingest import Corpus, RawRecord, conflicts, describe_skipped, ingest, merge
+from kg.model import BuildSummary, Entity, Mention, Paper, normalize_title
+from kg.publish import BuildOptions, publish, read_jsonl, read_manifest, summarize
 from kg.resolve import Resolution, resolve
 from kg.version import __version__
 
@@ -55,6 +56,9 @@ class KnowledgeGraph:
     summary: BuildSummary | None = None
     skipped: list[str] = field(default_factory=list)  # "record skipped: file:line: cause"
     warnings: list[str] = field(default_factory=list)  # duplicates whose content differs
+    added: int | None = None
+    """`kg add` only: papers new to the build (extracted) and papers it held already."""
+    known: int | None = None
 
     @property
     def store(self) -> pyoxigraph.Store:
@@ -70,7 +74,11 @@ def extract_corpus(corpus: Corpus, on_paper: Callable[[], None] | None = None,
                    lexicon_dir: str | None = None, jobs: int = 1) -> Resolution:
     """Extraction (a pass per paper, then the corpus-level pass) and resolution."""
     nlp = build_pipeline(lexicon_dir)
-    first_pass = list(extract(corpus.papers, nlp, jobs=jobs, on_paper=on_paper))
+    return corpus_pass(list(extract(corpus.papers, nlp, jobs=jobs, on_paper=on_paper)))
+
+
+def corpus_pass(first_pass: list[tuple[Paper, list[Mention]]]) -> Resolution:
+    """The corpus-level pass over every paper's first-pass mentions, then resolution."""
     return resolve(propagate(first_pass, discovered_names(first_pass)))
 
 
@@ -85,29 +93,100 @@ def build(inputs: Iterable[Path | str] | None = None, output: Path | str = "outp
     corpus = ingest(list(inputs) if inputs else [sample_dir()], on_error=on_error)
     if on_corpus:
         on_corpus(corpus)
-    resolution = extract_corpus(corpus, on_paper, jobs=jobs or default_jobs())
+    first_pass = list(extract(corpus.papers, build_pipeline(), jobs=jobs or default_jobs(),
+                              on_paper=on_paper))
+    options = BuildOptions(html_max_nodes, base_iri, evidence,
+                           [describe_skipped(err) for err in corpus.skipped], corpus.warnings)
+    return finish(corpus.papers, first_pass, Path(output), options, run, started)
+
+
+def finish(papers: list[Paper], first_pass: list[tuple[Paper, list[Mention]]], output: Path,
+           options: BuildOptions, run: rdf.ExtractionRun, started: float) -> KnowledgeGraph:
+    """Corpus-level pass, resolution, graph and every output: what build and add share."""
+    resolution = corpus_pass(first_pass)
     run.ended = datetime.now(UTC)
-    graph = graph_io.build_graph(corpus.papers, resolution)
-    skipped = [describe_skipped(err) for err in corpus.skipped]
-    summary = summarize(corpus.listings, corpus.papers, resolution, graph, len(skipped),
+    graph = graph_io.build_graph(papers, resolution)
+    listings = sum(len(paper.listings) for paper in papers)
+    summary = summarize(listings, papers, resolution, graph, len(options.skipped),
                         time.perf_counter() - started)
-    summary = publish(corpus.papers, resolution, graph, Path(output), summary, skipped,
-                      html_max_nodes=html_max_nodes, base_iri=base_iri, evidence=evidence,
-                      run=run, warnings=corpus.warnings)
+    summary = publish(papers, resolution, graph, output, summary, options.skipped,
+                      html_max_nodes=options.html_max_nodes, base_iri=options.base_iri,
+                      evidence=options.evidence, run=run, warnings=options.warnings)
     summary = summary.model_copy(update={"seconds": time.perf_counter() - started})
-    return KnowledgeGraph(papers=corpus.papers, entities=resolution.entities, graph=graph,
-                          mentions=resolution.mentions, directory=Path(output).resolve(),
-                          summary=summary, skipped=skipped, warnings=corpus.warnings)
+    return KnowledgeGraph(papers=papers, entities=resolution.entities, graph=graph,
+                          mentions=resolution.mentions, directory=output.resolve(),
+                          summary=summary, skipped=options.skipped, warnings=options.warnings)
+
+
+def records_of(paper: Paper) -> Iterator[RawRecord]:
+    """A merged paper as the records it was merged from: merging them again gives it back."""
+    for number, listing in enumerate(paper.listings):
+        first = number == 0
+        yield RawRecord(title=paper.title, abstract=paper.abstract, listing=listing,
+                        id=paper.id if first else None, authors=paper.authors if first else [],
+                        date=paper.date if first else None, url=paper.url if first else None,
+                        arxiv_id=paper.arxiv_id if first else None)
+
+
+def first_pass_mentions(path: Path) -> dict[str, list[Mention]]:
+    """Each paper's mentions of the per-paper pass (the corpus-level pass's are dropped)."""
+    found: dict[str, list[Mention]] = {}
+    for mention in read_jsonl(path, Mention):
+        if mention.rule != CORPUS_RULE:
+            found.setdefault(mention.paper, []).append(mention)
+    return found
+
+
+def add(inputs: Iterable[Path | str], directory: Path | str = "outputs", *,
+        on_paper: Callable[[], None] | None = None,
+        on_corpus: Callable[[Corpus], None] | None = None, on_error: str = "fail",
+        jobs: int | None = None) -> KnowledgeGraph:
+    """Add the papers of new listings to the build in `directory`, extracting only them.
+
+    Papers the build holds already (same normalized title) are not extracted again; they
+    only gain the new listing. The per-paper mentions of the old papers come from
+    mentions.jsonl; the corpus-level pass and resolution run again over every paper (names
+    discovered in the new papers are found in the old ones, entity statistics are
+    recounted), and every output is written again, atomically. The result is the graph a
+    build of the old listings followed by the new ones gives (the run's time aside).
+    """
+    started = time.perf_counter()
+    folder = Path(directory)
+    require_build(folder, ("papers.jsonl", "mentions.jsonl", "store"))
+    run = rdf.ExtractionRun(version=__version__)
+    options = read_manifest(folder)
+    old_papers = read_jsonl(folder / "papers.jsonl", Paper)
+    new = ingest(list(inputs), on_error=on_error)
+    known_titles = {normalize_title(paper.title) for paper in old_papers}
+    fresh = [p for p in new.papers if normalize_title(p.title) not in known_titles]
+    if on_corpus:
+        on_corpus(Corpus(papers=fresh, listings=new.listings))
+    records = [r for paper in [*old_papers, *new.papers] for r in records_of(paper)]
+    papers = merge(records)
+    old_mentions = first_pass_mentions(folder / "mentions.jsonl")
+    new_mentions = dict((paper.key, mentions) for paper, mentions in extract(
+        fresh, build_pipeline(), jobs=jobs or default_jobs(), on_paper=on_paper))
+    first_pass = [(paper, old_mentions.get(paper.key) or new_mentions.get(paper.key, []))
+                  for paper in papers]
+    options.skipped += [describe_skipped(err) for err in new.skipped]
+    options.warnings = list(dict.fromkeys([*options.warnings, *new.warnings,
+                                           *conflicts(records)]))
+    built = finish(papers, first_pass, folder, options, run, started)
+    built.added, built.known = len(fresh), len(new.papers) - len(fresh)
+    return built
+
+
+def require_build(folder: Path, names: Iterable[str]) -> None:
+    missing = [name for name in names if not (folder / name).exists()]
+    if missing:
+        raise FileNotFoundError(f"{folder}: not a kg build (missing {', '.join(missing)}); "
+                                "run `kg build` first")
 
 
 def load(directory: Path | str = "outputs") -> KnowledgeGraph:
     """Read a build's outputs back (papers, entities, graph) without extracting again."""
     folder = Path(directory)
-    missing = [n for n in ("graph.json", "papers.jsonl", "mentions.jsonl", "store")
-               if not (folder / n).exists()]
-    if missing:
-        raise FileNotFoundError(f"{folder}: not a kg build (missing {', '.join(missing)}); "
-                                "run `kg build` first")
+    require_build(folder, ("graph.json", "papers.jsonl", "mentions.jsonl", "store"))
     graph = graph_io.read_node_link(folder / "graph.json")
     analytics.prepare(graph)  # seconds at 100,000 papers, spent here rather than on a question
     entities = {}

@@ -1,6 +1,7 @@
 """The `kg` command: a thin layer over the Python API (kg.api) with progress and tables.
 
     kg build [INPUT...] [-o DIR]     every output of a build (default: the bundled sample)
+    kg add INPUT... [--to DIR]       add new listings to a build, extracting only new papers
     kg extract INPUT -o OUT.jsonl    entities per paper, in the gold format
     kg eval --gold GOLD [INPUT]      precision, recall, F1 (untyped, typed), role accuracy
     kg schemas [DIR]                 JSON Schemas generated from the data model
@@ -112,6 +113,31 @@ def build(
     out.print(summary_table(built))
     for line in [*built.skipped, *built.warnings]:  # input text: printed as is, no markup
         console.print(f"warning: {line}", markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def add(
+    inputs: Annotated[list[Path], typer.Argument(
+        help="New listing files or folders to add to the build.", show_default=False)],
+    to: Annotated[Path, typer.Option("--to", help="The build folder to grow.")] = Path(
+        "outputs"),
+    on_error: Annotated[str, typer.Option(help="fail | skip: what to do with bad input files.")]
+    = "fail",
+    jobs: JobsOption = None,
+) -> None:
+    """Add new listings to a build: only papers new to it are extracted; every output is
+    updated (atomically, as build does)."""
+    if on_error not in ("fail", "skip"):
+        raise fail(f"--on-error {on_error!r}: expected fail or skip")
+    try:
+        with input_errors(), paper_progress("extracting") as (on_corpus, on_paper):
+            built = api.add(inputs, to, on_paper=on_paper, on_corpus=on_corpus,
+                            on_error=on_error, jobs=jobs)
+    except FileNotFoundError as err:  # `to` is not a build
+        raise fail(str(err)) from None
+    out.print(summary_table(built))
+    out.print(f"added {built.added} new paper(s); {built.known} already in the build "
+              "(not extracted again)", highlight=False)
 
 
 @app.command()

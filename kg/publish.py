@@ -3,8 +3,9 @@
 In: papers, the `Resolution`, the networkx graph. Out, in DIR: graph.ttl, graph.nt,
 graph.jsonld, graph.html, graph.graphml, graph.json, extractions.jsonl, entities.csv,
 papers.csv, report.md, store/ (Oxigraph), plus papers.jsonl and mentions.jsonl (the records
-`kg.load` reads back). Everything is written to a temporary folder beside DIR and swapped in
-at the end, so a failed build leaves the previous outputs as they were.
+`kg.load` and `kg add` read back) and build.json (the options `kg add` publishes with).
+Everything is written to a temporary folder beside DIR and swapped in at the end, so a
+failed build leaves the previous outputs as they were.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import networkx as nx
@@ -30,7 +32,7 @@ from kg.resolve import Resolution
 
 BUILD_FILES = ("graph.ttl", "graph.nt", "graph.jsonld", "graph.html", "graph.graphml",
                "graph.json", "extractions.jsonl", "entities.csv", "papers.csv", "report.md",
-               "papers.jsonl", "mentions.jsonl", "store",
+               "papers.jsonl", "mentions.jsonl", "build.json", "store",
                # made by `kg analyze`: a new build drops them with the report they belong to
                "top-entities.png", "degree-distribution.png", "community-sizes.png",
                "new-entities.png")
@@ -167,6 +169,30 @@ def atomic_directory(target: Path) -> Iterator[Path]:
         raise
 
 
+@dataclass
+class BuildOptions:
+    """How a build was made (build.json): `kg add` publishes the grown graph the same way."""
+
+    html_max_nodes: int = 500
+    base_iri: str = rdf.DEFAULT_BASE
+    evidence: bool = True
+    skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # duplicates whose content differs
+
+
+def write_manifest(directory: Path, options: BuildOptions) -> None:
+    (directory / "build.json").write_text(json.dumps(asdict(options), indent=1) + "\n",
+                                          encoding="utf-8")
+
+
+def read_manifest(directory: Path) -> BuildOptions:
+    """The options of the build in `directory` (the defaults for a build without build.json)."""
+    path = directory / "build.json"
+    if not path.exists():
+        return BuildOptions()
+    return BuildOptions(**json.loads(path.read_text(encoding="utf-8")))
+
+
 def publish(papers: list[Paper], resolution: Resolution, graph: nx.Graph, directory: Path,
             summary: BuildSummary, skipped: list[str], html_max_nodes: int = 500,
             base_iri: str = rdf.DEFAULT_BASE, evidence: bool = True,
@@ -184,6 +210,8 @@ def publish(papers: list[Paper], resolution: Resolution, graph: nx.Graph, direct
         summary = summary.model_copy(update={"triples": triples})
         (work / "report.md").write_text(report(summary, resolution, skipped, warnings),
                                         encoding="utf-8")
+        write_manifest(work, BuildOptions(html_max_nodes, base_iri, evidence, skipped,
+                                          list(warnings)))
     return summary
 
 

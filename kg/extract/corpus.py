@@ -20,6 +20,8 @@ from kg.model import EntityType, Mention, Paper, Role
 DISCOVERING_RULES = frozenset({"abbreviation-short", "abbreviation-long", "title-name",
                                "we-propose", "this-paper-proposes", "named", "we-call",
                                "name-a-new", "our-name"})
+CORPUS_RULE = "corpus"
+"""The rule of the mentions this pass adds (`kg add` drops them and runs the pass again)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,6 @@ def propagate(extractions: Iterable[tuple[Paper, list[Mention]]],
             added.append(Mention(
                 paper=paper.key, surface=found.surface, type=found.type, role=Role.USED,
                 start=match.start(), end=match.end(),
-                sentence=sentence_around(text, match.start(), match.end()), rule="corpus",
+                sentence=sentence_around(text, match.start(), match.end()), rule=CORPUS_RULE,
                 long_form=found.long_form))
         yield paper, mentions + added
