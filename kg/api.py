@@ -77,6 +77,19 @@ def extract_corpus(corpus: Corpus, on_paper: Callable[[], None] | None = None,
     return corpus_pass(list(extract(corpus.papers, nlp, jobs=jobs, on_paper=on_paper)))
 
 
+def extract_papers(papers: list[Paper], on_paper: Callable[[], None] | None = None,
+                   jobs: int | None = None, cluster: str | None = None,
+                   ) -> list[tuple[Paper, list[Mention]]]:
+    """The per-paper pass: forked processes, or a Dask cluster ("local" or an address)."""
+    if cluster:
+        from kg.extract.cluster import extract_on_dask
+
+        return list(extract_on_dask(papers, None if cluster == "local" else cluster,
+                                    workers=jobs or default_jobs(), on_paper=on_paper))
+    return list(extract(papers, build_pipeline(), jobs=jobs or default_jobs(),
+                        on_paper=on_paper))
+
+
 def corpus_pass(first_pass: list[tuple[Paper, list[Mention]]]) -> Resolution:
     """The corpus-level pass over every paper's first-pass mentions, then resolution."""
     return resolve(propagate(first_pass, discovered_names(first_pass)))
@@ -85,16 +98,19 @@ def corpus_pass(first_pass: list[tuple[Paper, list[Mention]]]) -> Resolution:
 def build(inputs: Iterable[Path | str] | None = None, output: Path | str = "outputs", *,
           on_paper: Callable[[], None] | None = None, on_corpus: Callable[[Corpus], None]
           | None = None, html_max_nodes: int = 500, base_iri: str = rdf.DEFAULT_BASE,
-          on_error: str = "fail", jobs: int | None = None,
-          evidence: bool = True) -> KnowledgeGraph:
-    """Build the knowledge graph of `inputs` (default: the bundled sample) into `output`."""
+          on_error: str = "fail", jobs: int | None = None, evidence: bool = True,
+          cluster: str | None = None) -> KnowledgeGraph:
+    """Build the knowledge graph of `inputs` (default: the bundled sample) into `output`.
+
+    Extraction runs in `jobs` forked processes (default: every core), or with `cluster` on
+    Dask: "local" for a LocalCluster of `jobs` workers, else a scheduler's address.
+    """
     started = time.perf_counter()
     run = rdf.ExtractionRun(version=__version__)
     corpus = ingest(list(inputs) if inputs else [sample_dir()], on_error=on_error)
     if on_corpus:
         on_corpus(corpus)
-    first_pass = list(extract(corpus.papers, build_pipeline(), jobs=jobs or default_jobs(),
-                              on_paper=on_paper))
+    first_pass = extract_papers(corpus.papers, on_paper, jobs, cluster)
     options = BuildOptions(html_max_nodes, base_iri, evidence,
                            [describe_skipped(err) for err in corpus.skipped], corpus.warnings)
     return finish(corpus.papers, first_pass, Path(output), options, run, started)
@@ -140,7 +156,7 @@ def first_pass_mentions(path: Path) -> dict[str, list[Mention]]:
 def add(inputs: Iterable[Path | str], directory: Path | str = "outputs", *,
         on_paper: Callable[[], None] | None = None,
         on_corpus: Callable[[Corpus], None] | None = None, on_error: str = "fail",
-        jobs: int | None = None) -> KnowledgeGraph:
+        jobs: int | None = None, cluster: str | None = None) -> KnowledgeGraph:
     """Add the papers of new listings to the build in `directory`, extracting only them.
 
     Papers the build holds already (same normalized title) are not extracted again; they
@@ -152,7 +168,7 @@ def add(inputs: Iterable[Path | str], directory: Path | str = "outputs", *,
     """
     started = time.perf_counter()
     folder = Path(directory)
-    require_build(folder, ("papers.jsonl", "mentions.jsonl", "store"))
+    require_build(folder, ("papers.jsonl", "mentions.jsonl", "build.json", "store"))
     run = rdf.ExtractionRun(version=__version__)
     options = read_manifest(folder)
     old_papers = read_jsonl(folder / "papers.jsonl", Paper)
@@ -164,8 +180,8 @@ def add(inputs: Iterable[Path | str], directory: Path | str = "outputs", *,
     records = [r for paper in [*old_papers, *new.papers] for r in records_of(paper)]
     papers = merge(records)
     old_mentions = first_pass_mentions(folder / "mentions.jsonl")
-    new_mentions = dict((paper.key, mentions) for paper, mentions in extract(
-        fresh, build_pipeline(), jobs=jobs or default_jobs(), on_paper=on_paper))
+    new_mentions = {paper.key: mentions
+                    for paper, mentions in extract_papers(fresh, on_paper, jobs, cluster)}
     first_pass = [(paper, old_mentions.get(paper.key) or new_mentions.get(paper.key, []))
                   for paper in papers]
     options.skipped += [describe_skipped(err) for err in new.skipped]

@@ -47,6 +47,23 @@ JobsOption = Annotated[int | None, typer.Option(
     "--jobs", "-j", help="Extraction processes (default: every core).", show_default=False)]
 
 
+DaskOption = Annotated[bool, typer.Option(
+    "--dask", help="Extract on a Dask LocalCluster of --jobs worker processes.")]
+SchedulerOption = Annotated[str | None, typer.Option(
+    "--scheduler", help="Extract on the Dask cluster of this scheduler (tcp://host:8786).",
+    show_default=False)]
+
+
+def cluster_of(use_dask: bool, scheduler: str | None) -> str | None:
+    """The API's `cluster`: a scheduler's address, "local" (--dask), or None."""
+    return scheduler or ("local" if use_dask else None)
+
+
+def check_on_error(on_error: str) -> None:
+    if on_error not in ("fail", "skip"):
+        raise fail(f"--on-error {on_error!r}: expected fail or skip")
+
+
 def fail(message: str, code: int = 2) -> typer.Exit:
     console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
@@ -102,14 +119,15 @@ def build(
     evidence: Annotated[bool, typer.Option(
         "--evidence/--no-evidence", help="Keep each mention's evidence (sentence, offsets, "
         "rule) in the RDF; --no-evidence makes a lean export.")] = True,
+    use_dask: DaskOption = False,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Build the knowledge graph and write every output file into the output folder."""
-    if on_error not in ("fail", "skip"):
-        raise fail(f"--on-error {on_error!r}: expected fail or skip")
+    check_on_error(on_error)
     with input_errors(), paper_progress("extracting") as (on_corpus, on_paper):
         built = api.build(inputs, output, on_paper=on_paper, on_corpus=on_corpus,
                           html_max_nodes=html_max_nodes, base_iri=base_iri, on_error=on_error,
-                          jobs=jobs, evidence=evidence)
+                          jobs=jobs, evidence=evidence, cluster=cluster_of(use_dask, scheduler))
     out.print(summary_table(built))
     for line in [*built.skipped, *built.warnings]:  # input text: printed as is, no markup
         console.print(f"warning: {line}", markup=False, highlight=False, soft_wrap=True)
@@ -124,15 +142,17 @@ def add(
     on_error: Annotated[str, typer.Option(help="fail | skip: what to do with bad input files.")]
     = "fail",
     jobs: JobsOption = None,
+    use_dask: DaskOption = False,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Add new listings to a build: only papers new to it are extracted; every output is
     updated (atomically, as build does)."""
-    if on_error not in ("fail", "skip"):
-        raise fail(f"--on-error {on_error!r}: expected fail or skip")
+    check_on_error(on_error)
     try:
         with input_errors(), paper_progress("extracting") as (on_corpus, on_paper):
             built = api.add(inputs, to, on_paper=on_paper, on_corpus=on_corpus,
-                            on_error=on_error, jobs=jobs)
+                            on_error=on_error, jobs=jobs,
+                            cluster=cluster_of(use_dask, scheduler))
     except FileNotFoundError as err:  # `to` is not a build
         raise fail(str(err)) from None
     out.print(summary_table(built))

@@ -186,11 +186,8 @@ def write_manifest(directory: Path, options: BuildOptions) -> None:
 
 
 def read_manifest(directory: Path) -> BuildOptions:
-    """The options of the build in `directory` (the defaults for a build without build.json)."""
-    path = directory / "build.json"
-    if not path.exists():
-        return BuildOptions()
-    return BuildOptions(**json.loads(path.read_text(encoding="utf-8")))
+    """The options of the build in `directory` (its build.json)."""
+    return BuildOptions(**json.loads((directory / "build.json").read_text(encoding="utf-8")))
 
 
 def publish(papers: list[Paper], resolution: Resolution, graph: nx.Graph, directory: Path,

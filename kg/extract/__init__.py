@@ -63,10 +63,15 @@ def batched(items: Iterable[Paper], size: int) -> Iterator[tuple[Paper, ...]]:
 _WORKER_NLP: Language | None = None  # set before forking: the workers inherit the pipeline
 
 
+def extract_texts(nlp: Language, items: list[tuple[str, str]]) -> list[list[Mention]]:
+    """The mentions of each (paper key, text), in order: the work of one worker's batch."""
+    docs = nlp.pipe(text for _, text in items)
+    return [mentions_of(doc, key, text) for doc, (key, text) in zip(docs, items, strict=True)]
+
+
 def _extract_batch(items: list[tuple[str, str]]) -> list[list[Mention]]:
     assert _WORKER_NLP is not None
-    docs = _WORKER_NLP.pipe(text for _, text in items)
-    return [mentions_of(doc, key, text) for doc, (key, text) in zip(docs, items, strict=True)]
+    return extract_texts(_WORKER_NLP, items)
 
 
 def extract(papers: Iterable[Paper], nlp: Language | None = None, batch_size: int = 64,

@@ -1,0 +1,83 @@
+"""Extraction on a Dask distributed cluster: papers in partitions, one task per partition.
+
+In: `Paper`s and a scheduler address (or none: a LocalCluster of `workers` processes on
+this machine). Out: each paper with its mentions, in input order, exactly as
+`kg.extract.extract` gives them. Each worker process builds the pipeline once and keeps it;
+a task carries only (paper key, text) pairs and returns only the mentions. At most
+`in_flight` partitions per worker are out at a time, so the client's memory stays bounded
+however long the stream of papers.
+
+Dask is an optional dependency (`pip install kg[dask]`); this module imports it when used.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sized
+from contextlib import contextmanager
+
+from spacy.language import Language
+
+from kg.extract import batched, build_pipeline, extract_texts
+from kg.model import Mention, Paper
+
+_PIPELINES: dict[str | None, Language] = {}  # per worker process, built by its first task
+
+
+def extract_partition(items: list[tuple[str, str]],
+                      lexicon_dir: str | None = None) -> list[list[Mention]]:
+    """One task: the mentions of each (paper key, text) of a partition, on a worker."""
+    if lexicon_dir not in _PIPELINES:
+        _PIPELINES[lexicon_dir] = build_pipeline(lexicon_dir)
+    return extract_texts(_PIPELINES[lexicon_dir], items)
+
+
+@contextmanager
+def dask_client(scheduler: str | None, workers: int) -> Iterator[object]:
+    """A client of the cluster at `scheduler`, or of a new LocalCluster of `workers`
+    single-threaded processes (spaCy's pipeline holds the GIL: threads would not help)."""
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        with Client(scheduler) as client:
+            yield client
+        return
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        yield client
+
+
+def partition_size(papers: Iterable[Paper], workers: int, largest: int = 500) -> int:
+    """Papers per task: at most `largest`, and small enough to give each worker four
+    tasks when the number of papers is known (so that every worker has work)."""
+    if not isinstance(papers, Sized):
+        return largest
+    return max(1, min(largest, math.ceil(len(papers) / (4 * workers))))
+
+
+def extract_on_dask(papers: Iterable[Paper], scheduler: str | None = None, workers: int = 2,
+                    lexicon_dir: str | None = None, on_paper: Callable[[], None] | None = None,
+                    in_flight: int = 2) -> Iterator[tuple[Paper, list[Mention]]]:
+    """Each paper with its mentions, in input order, extracted by the Dask cluster."""
+    with dask_client(scheduler, workers) as client:
+        available = max(len(client.scheduler_info()["workers"]), 1)
+        slots = in_flight * available
+        pending: deque = deque()
+        for partition in batched(papers, partition_size(papers, available)):
+            items = [(paper.key, paper.text) for paper in partition]
+            pending.append((partition, client.submit(extract_partition, items, lexicon_dir,
+                                                     pure=False)))
+            if len(pending) >= slots:
+                yield from _gathered(*pending.popleft(), on_paper)
+        while pending:
+            yield from _gathered(*pending.popleft(), on_paper)
+
+
+def _gathered(partition: tuple[Paper, ...], future, on_paper: Callable[[], None] | None,
+              ) -> Iterator[tuple[Paper, list[Mention]]]:
+    for paper, mentions in zip(partition, future.result(), strict=True):
+        yield paper, mentions
+        if on_paper:
+            on_paper()
+    future.release()
