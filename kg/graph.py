@@ -21,9 +21,11 @@ from __future__ import annotations
 import gc
 import json
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx
 
@@ -105,8 +107,19 @@ def add_paper_links(graph: nx.Graph, neighbours: int, max_holders: int) -> None:
 
 
 def write_node_link(graph: nx.Graph, path: Path) -> None:
+    """networkx's node-link JSON (what `nx.node_link_data(graph, edges="edges")` holds),
+    streamed one node or edge at a time: no copy of the graph is made."""
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # the C encoder, item by item
     with path.open("w", encoding="utf-8") as out:
-        json.dump(nx.node_link_data(graph, edges="edges"), out, ensure_ascii=False)
+        out.write('{"directed": false, "multigraph": false, "graph": ' + encode(graph.graph)
+                  + ', "nodes": [')
+        for number, (node, data) in enumerate(graph.nodes(data=True)):
+            out.write((", " if number else "") + encode({**data, "id": node}))
+        out.write('], "edges": [')
+        for number, (first, second, data) in enumerate(graph.edges(data=True)):
+            out.write((", " if number else "")
+                      + encode({**data, "source": first, "target": second}))
+        out.write("]}")
 
 
 def read_node_link(path: Path) -> nx.Graph:
@@ -122,14 +135,62 @@ def read_node_link(path: Path) -> nx.Graph:
             gc.enable()
 
 
+GRAPHML_HEADER = ('<?xml version=\'1.0\' encoding=\'utf-8\'?>\n'
+                  '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+                  'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                  'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+                  'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n')
+GRAPHML_TYPES = ((bool, "boolean"), (int, "long"), (float, "double"))  # as networkx names them
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def graphml_keys(items: Iterable[dict], start: int) -> dict[str, tuple[str, str]]:
+    """Each attribute name -> (key id, GraphML type), in order of first appearance."""
+    keys: dict[str, tuple[str, str]] = {}
+    for data in items:
+        for name, value in data.items():
+            if name not in keys:
+                kind = next((t for cls, t in GRAPHML_TYPES if isinstance(value, cls)), "string")
+                keys[name] = (f"d{start + len(keys)}", kind)
+    return keys
+
+
+def graphml_data(data: dict, keys: dict[str, tuple[str, str]]) -> str:
+    return "".join(f'<data key="{keys[name][0]}">{xml_text(value)}</data>'
+                   for name, value in data.items())
+
+
+def xml_text(value: object) -> str:
+    """Element text: escaped, without the characters XML 1.0 cannot hold."""
+    text = _scalar(value)
+    return escape(_XML_INVALID.sub("", text if isinstance(text, str) else str(text)))
+
+
+def xml_attribute(value: str) -> str:
+    return quoteattr(_XML_INVALID.sub("", value))
+
+
 def write_graphml(graph: nx.Graph, path: Path) -> None:
-    """GraphML holds scalars only: lists become '; '-joined strings."""
-    flat = nx.Graph()
-    for node, data in graph.nodes(data=True):
-        flat.add_node(node, **{k: _scalar(v) for k, v in data.items()})
-    for a, b, data in graph.edges(data=True):
-        flat.add_edge(a, b, **{k: _scalar(v) for k, v in data.items()})
-    nx.write_graphml(flat, path, encoding="utf-8")
+    """GraphML as networkx writes it (lists become '; '-joined strings), streamed element by
+    element: no copy of the graph is made."""
+    node_keys = graphml_keys((data for _, data in graph.nodes(data=True)), 0)
+    edge_keys = graphml_keys((data for _, _, data in graph.edges(data=True)),
+                             len(node_keys))
+    with path.open("w", encoding="utf-8") as out:
+        out.write(GRAPHML_HEADER)
+        for domain, keys in (("node", node_keys), ("edge", edge_keys)):
+            for name, (key, kind) in keys.items():
+                out.write(f'  <key id="{key}" for="{domain}" attr.name={quoteattr(name)} '
+                          f'attr.type="{kind}" />\n')
+        out.write('  <graph edgedefault="undirected">\n')
+        for node, data in graph.nodes(data=True):
+            out.write(f"    <node id={xml_attribute(node)}>"
+                      f"{graphml_data(data, node_keys)}</node>\n")
+        for first, second, data in graph.edges(data=True):
+            out.write(f"    <edge source={xml_attribute(first)} "
+                      f"target={xml_attribute(second)}>"
+                      f"{graphml_data(data, edge_keys)}</edge>\n")
+        out.write("  </graph>\n</graphml>\n")
 
 
 def _scalar(value: object) -> object:

@@ -306,17 +306,23 @@ def write_context(directory: Path, base_iri: str = DEFAULT_BASE) -> Path:
 
 
 class Compactor:
-    """IRIs to prefixed names (CURIEs) with a context's prefixes, longest namespace first."""
+    """IRIs to prefixed names (CURIEs) with a context's prefixes, longest namespace first.
+
+    >>> Compactor({"ex": "http://ex.org/", "exa": "http://ex.org/a/"})("http://ex.org/a/b")
+    'exa:b'
+    """
 
     def __init__(self, context: dict[str, str]):
-        self.prefixes = sorted(context.items(), key=lambda item: -len(item[1]))
+        prefixes = sorted(context.items(), key=lambda item: -len(item[1]))
+        self.prefix_of = {namespace: prefix for prefix, namespace in reversed(prefixes)}
+        # one regex tries the namespaces in that order (and the next one when the local
+        # part would be empty or start with ':'), in C rather than a Python loop
+        self.pattern = re.compile("(" + "|".join(re.escape(n) for _, n in prefixes)
+                                  + r")(?!:)(.+)\Z", re.DOTALL)
 
     def __call__(self, iri: str) -> str:
-        for prefix, namespace in self.prefixes:
-            local = iri[len(namespace):]
-            if iri.startswith(namespace) and local and ":" not in local[:1]:
-                return f"{prefix}:{local}"
-        return iri
+        match = self.pattern.match(iri)
+        return f"{self.prefix_of[match.group(1)]}:{match.group(2)}" if match else iri
 
 
 def jsonld_value(term: pyoxigraph.NamedNode | pyoxigraph.Literal, compact: Compactor) -> object:
