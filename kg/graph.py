@@ -19,6 +19,7 @@ JSON and GraphML.
 from __future__ import annotations
 
 import gc
+import heapq
 import json
 import math
 import re
@@ -98,7 +99,8 @@ def add_paper_links(graph: nx.Graph, neighbours: int, max_holders: int) -> None:
                 for other in holders_of[entity]:
                     if other != paper:
                         scores[other] += idf[entity]
-        for other, weight in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:neighbours]:
+        for other, weight in heapq.nsmallest(neighbours, scores.items(),
+                                             key=lambda kv: (-kv[1], kv[0])):
             links[(paper, other) if paper < other else (other, paper)] = weight
     for (first, second), weight in sorted(links.items()):
         shared = sorted(e.removeprefix("entity:")
@@ -142,6 +144,7 @@ GRAPHML_HEADER = ('<?xml version=\'1.0\' encoding=\'utf-8\'?>\n'
                   'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n')
 GRAPHML_TYPES = ((bool, "boolean"), (int, "long"), (float, "double"))  # as networkx names them
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_SPECIAL = re.compile("[&<>\x00-\x1f\ufffe\uffff]")  # needs escaping or dropping
 
 
 def graphml_keys(items: Iterable[dict], start: int) -> dict[str, tuple[str, str]]:
@@ -163,11 +166,14 @@ def graphml_data(data: dict, keys: dict[str, tuple[str, str]]) -> str:
 def xml_text(value: object) -> str:
     """Element text: escaped, without the characters XML 1.0 cannot hold."""
     text = _scalar(value)
-    return escape(_XML_INVALID.sub("", text if isinstance(text, str) else str(text)))
+    text = text if isinstance(text, str) else str(text)
+    return escape(_XML_INVALID.sub("", text)) if _XML_SPECIAL.search(text) else text
 
 
 def xml_attribute(value: str) -> str:
-    return quoteattr(_XML_INVALID.sub("", value))
+    if _XML_SPECIAL.search(value) or '"' in value:
+        return quoteattr(_XML_INVALID.sub("", value))
+    return f'"{value}"'
 
 
 def write_graphml(graph: nx.Graph, path: Path) -> None:

@@ -24,6 +24,7 @@ gets the same IRI in every build.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -240,6 +241,8 @@ def nt_term(term: Node) -> str:
     >>> print(nt_term(Literal('say "hi"' + chr(10) + 'now')))
     "say \"hi\"\nnow"
     """
+    if type(term) is URIRef:  # the common case first: most terms are kg's own IRIs
+        return f"<{term}>"
     if isinstance(term, Literal):
         text = _NT_SPECIAL.sub(
             lambda m: _NT_ESCAPES.get(m.group(), f"\\u{ord(m.group()):04X}"), str(term))
@@ -338,16 +341,20 @@ def jsonld_value(term: pyoxigraph.NamedNode | pyoxigraph.Literal, compact: Compa
 def jsonld_nodes(store: pyoxigraph.Store, compact: Compactor) -> Iterator[dict]:
     """One JSON-LD node object per subject (the store yields a subject's triples together)."""
     node: dict | None = None
+    subject_iri = None
+    rdf_type = str(RDF.type)
+    compact_key = functools.lru_cache(maxsize=4096)(compact)  # predicates and classes repeat
     for quad in store:
-        subject = compact(quad.subject.value)
-        if node is None or node["@id"] != subject:
+        if quad.subject.value != subject_iri:
             if node is not None:
                 yield node
-            node = {"@id": subject}
-        if quad.predicate.value == str(RDF.type):
-            node.setdefault("@type", []).append(compact(quad.object.value))
+            subject_iri = quad.subject.value
+            node = {"@id": compact(subject_iri)}
+        predicate = quad.predicate.value
+        if predicate == rdf_type:
+            node.setdefault("@type", []).append(compact_key(quad.object.value))
         else:
-            node.setdefault(compact(quad.predicate.value), []).append(
+            node.setdefault(compact_key(predicate), []).append(
                 jsonld_value(quad.object, compact))
     if node is not None:
         yield node

@@ -41,7 +41,7 @@ def canonical_form(mention: Mention) -> str:
     return mention.canonical or mention.long_form or mention.surface
 
 
-def fullest_form(forms: Counter[str], preferred: str | None) -> str:
+def fullest_form(forms: dict[str, int], preferred: str | None) -> str:
     """The name to show for an entity in one paper: the preferred name if written, else the
     longest form (a long form beats its acronym), ties broken by frequency."""
     if preferred in forms:
@@ -69,12 +69,17 @@ def resolve(extractions: Iterable[tuple[Paper, list[Mention]]],
     groups: dict[str, _Group] = defaultdict(_Group)
     per_paper: dict[str, dict[str, list[Mention]]] = {}
     mentions: list[Mention] = []
+    norms: list[str] = []  # each mention's group, in the order of `mentions`
+    norm_of: dict[str, str] = {}  # names repeat across papers: normalize each once
     for paper, paper_mentions in extractions:
         per_paper[paper.key] = {}
         for mention in paper_mentions:
-            norm = normalize_form(canonical_form(mention))
+            name = canonical_form(mention)
+            norm = norm_of.get(name)
+            if norm is None:
+                norm = norm_of[name] = normalize_form(name)
             group = groups[norm]
-            group.names[canonical_form(mention)] += 1
+            group.names[name] += 1
             group.forms.setdefault(mention.surface)
             if mention.long_form:
                 group.forms.setdefault(mention.long_form)
@@ -85,13 +90,14 @@ def resolve(extractions: Iterable[tuple[Paper, list[Mention]]],
             group.mentions += 1
             per_paper[paper.key].setdefault(norm, []).append(mention)
             mentions.append(mention)
+            norms.append(norm)
     add_families(groups, lexicon)
     keys = {norm: entity_key(name_of(group)) for norm, group in groups.items()}
     resolution = Resolution()
     for norm, group in groups.items():
         resolution.entities[keys[norm]] = entity_of(keys[norm], group, keys)
-    for mention in mentions:
-        mention.entity = keys[normalize_form(canonical_form(mention))]
+    for mention, norm in zip(mentions, norms, strict=True):
+        mention.entity = keys[norm]
     for paper_key, by_entity in per_paper.items():
         resolution.paper_entities[paper_key] = [
             paper_entity(paper_key, keys[norm], groups[norm].lexicon_name, found)
@@ -138,12 +144,18 @@ def entity_of(key: str, group: _Group, keys: dict[str, str]) -> Entity:
 
 def paper_entity(paper: str, key: str, preferred: str | None,
                  found: list[Mention]) -> PaperEntity:
-    forms: Counter[str] = Counter(m.surface for m in found)
-    forms.update(m.long_form for m in found if m.long_form)
+    # plain dicts, not Counters: this runs once per paper and entity, on a few mentions
+    forms: dict[str, int] = {}
+    types: dict[EntityType, int] = {}
+    for mention in found:
+        forms[mention.surface] = forms.get(mention.surface, 0) + 1
+        types[mention.type] = types.get(mention.type, 0) + 1
+    for mention in found:
+        if mention.long_form:
+            forms[mention.long_form] = forms.get(mention.long_form, 0) + 1
     name = fullest_form(forms, preferred)
-    types = Counter(m.type for m in found)
-    return PaperEntity(
+    return PaperEntity.model_construct(  # built from validated mentions: no need to validate
         paper=paper, entity=key, name=name, aliases=[f for f in forms if f != name],
-        type=types.most_common(1)[0][0],
+        type=max(types, key=types.__getitem__),  # the most frequent; the first on ties
         role=Role.INTRODUCED if any(m.role is Role.INTRODUCED for m in found) else Role.USED,
         count=len(found))
