@@ -66,6 +66,14 @@ def timed_command(*args: str) -> tuple[float, int]:
     return seconds, usage.ru_maxrss // 1024
 
 
+def stage_seconds(build: Path) -> dict[str, float]:
+    """The "Seconds per stage" table of the build's report.md."""
+    text = (build / "report.md").read_text(encoding="utf-8")
+    table = text.split("## Seconds per stage", 1)[1]
+    rows = [line.strip("|").split("|") for line in table.splitlines() if line.startswith("| ")]
+    return {name.strip(): float(value) for name, value in rows[1:]}
+
+
 def build_and_add(work: Path, papers: int, added: int, jobs: int) -> Iterator[dict]:
     corpus = write_corpus(work / "corpus" / "corpus.jsonl", papers, seed=0)
     listing = write_corpus(work / "listing" / "new.jsonl", added, seed=1)
@@ -73,12 +81,12 @@ def build_and_add(work: Path, papers: int, added: int, jobs: int) -> Iterator[di
     seconds, rss = timed_command("build", str(corpus), "-o", str(build), "--no-evidence",
                                  "--jobs", str(jobs))
     yield {"measure": "kg build", "papers": papers, "jobs": jobs, "seconds": round(seconds, 1),
-           "peak_rss_mb": rss}
+           "peak_rss_mb": rss, "stages": stage_seconds(build)}
     add_seconds, add_rss = timed_command("add", str(listing), "--to", str(build),
                                          "--jobs", str(jobs))
     yield {"measure": "kg add", "papers": added, "to_papers": papers,
            "seconds": round(add_seconds, 1), "peak_rss_mb": add_rss,
-           "ratio_to_build": round(add_seconds / seconds, 3)}
+           "ratio_to_build": round(add_seconds / seconds, 3), "stages": stage_seconds(build)}
 
 
 def dask_against_local(corpus: Path, count: int, jobs: int) -> dict:

@@ -12,7 +12,6 @@ back without extracting again. The `kg` command is a thin layer over these.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,6 +29,7 @@ from kg.ingest import Corpus, RawRecord, conflicts, describe_skipped, ingest, me
 from kg.model import BuildSummary, Entity, Mention, Paper, normalize_title
 from kg.publish import BuildOptions, publish, read_jsonl, read_manifest, summarize
 from kg.resolve import Resolution, resolve
+from kg.timing import Stopwatch
 from kg.version import __version__
 
 
@@ -105,30 +105,35 @@ def build(inputs: Iterable[Path | str] | None = None, output: Path | str = "outp
     Extraction runs in `jobs` forked processes (default: every core), or with `cluster` on
     Dask: "local" for a LocalCluster of `jobs` workers, else a scheduler's address.
     """
-    started = time.perf_counter()
+    watch = Stopwatch()
     run = rdf.ExtractionRun(version=__version__)
-    corpus = ingest(list(inputs) if inputs else [sample_dir()], on_error=on_error)
+    with watch.stage("ingest"):
+        corpus = ingest(list(inputs) if inputs else [sample_dir()], on_error=on_error)
     if on_corpus:
         on_corpus(corpus)
-    first_pass = extract_papers(corpus.papers, on_paper, jobs, cluster)
+    with watch.stage("extraction"):
+        first_pass = extract_papers(corpus.papers, on_paper, jobs, cluster)
     options = BuildOptions(html_max_nodes, base_iri, evidence,
                            [describe_skipped(err) for err in corpus.skipped], corpus.warnings)
-    return finish(corpus.papers, first_pass, Path(output), options, run, started)
+    return finish(corpus.papers, first_pass, Path(output), options, run, watch)
 
 
 def finish(papers: list[Paper], first_pass: list[tuple[Paper, list[Mention]]], output: Path,
-           options: BuildOptions, run: rdf.ExtractionRun, started: float) -> KnowledgeGraph:
+           options: BuildOptions, run: rdf.ExtractionRun, watch: Stopwatch) -> KnowledgeGraph:
     """Corpus-level pass, resolution, graph and every output: what build and add share."""
-    resolution = corpus_pass(first_pass)
+    with watch.stage("corpus-level pass, resolution"):
+        resolution = corpus_pass(first_pass)
     run.ended = datetime.now(UTC)
-    graph = graph_io.build_graph(papers, resolution)
+    with watch.stage("networkx graph"):
+        graph = graph_io.build_graph(papers, resolution)
     listings = sum(len(paper.listings) for paper in papers)
     summary = summarize(listings, papers, resolution, graph, len(options.skipped),
-                        time.perf_counter() - started)
+                        watch.total())
     summary = publish(papers, resolution, graph, output, summary, options.skipped,
                       html_max_nodes=options.html_max_nodes, base_iri=options.base_iri,
-                      evidence=options.evidence, run=run, warnings=options.warnings)
-    summary = summary.model_copy(update={"seconds": time.perf_counter() - started})
+                      evidence=options.evidence, run=run, warnings=options.warnings,
+                      stopwatch=watch)
+    summary = summary.model_copy(update={"seconds": watch.total()})
     return KnowledgeGraph(papers=papers, entities=resolution.entities, graph=graph,
                           mentions=resolution.mentions, directory=output.resolve(),
                           summary=summary, skipped=options.skipped, warnings=options.warnings)
@@ -166,28 +171,31 @@ def add(inputs: Iterable[Path | str], directory: Path | str = "outputs", *,
     recounted), and every output is written again, atomically. The result is the graph a
     build of the old listings followed by the new ones gives (the run's time aside).
     """
-    started = time.perf_counter()
+    watch = Stopwatch()
     folder = Path(directory)
     require_build(folder, ("papers.jsonl", "mentions.jsonl", "build.json", "store"))
     run = rdf.ExtractionRun(version=__version__)
     options = read_manifest(folder)
-    old_papers = read_jsonl(folder / "papers.jsonl", Paper)
-    new = ingest(list(inputs), on_error=on_error)
+    with watch.stage("ingest"):
+        new = ingest(list(inputs), on_error=on_error)
+    with watch.stage("read the build (papers.jsonl, mentions.jsonl)"):
+        old_papers = read_jsonl(folder / "papers.jsonl", Paper)
+        old_mentions = first_pass_mentions(folder / "mentions.jsonl")
     known_titles = {normalize_title(paper.title) for paper in old_papers}
     fresh = [p for p in new.papers if normalize_title(p.title) not in known_titles]
     if on_corpus:
         on_corpus(Corpus(papers=fresh, listings=new.listings))
     records = [r for paper in [*old_papers, *new.papers] for r in records_of(paper)]
     papers = merge(records)
-    old_mentions = first_pass_mentions(folder / "mentions.jsonl")
-    new_mentions = {paper.key: mentions
-                    for paper, mentions in extract_papers(fresh, on_paper, jobs, cluster)}
+    with watch.stage("extraction"):
+        new_mentions = {paper.key: mentions
+                        for paper, mentions in extract_papers(fresh, on_paper, jobs, cluster)}
     first_pass = [(paper, old_mentions.get(paper.key) or new_mentions.get(paper.key, []))
                   for paper in papers]
     options.skipped += [describe_skipped(err) for err in new.skipped]
     options.warnings = list(dict.fromkeys([*options.warnings, *new.warnings,
                                            *conflicts(records)]))
-    built = finish(papers, first_pass, folder, options, run, started)
+    built = finish(papers, first_pass, folder, options, run, watch)
     built.added, built.known = len(fresh), len(new.papers) - len(fresh)
     return built
 

@@ -29,6 +29,7 @@ from kg import graph as graph_io
 from kg import rdf, viz
 from kg.model import BuildSummary, GoldEntity, GoldPaper, Paper
 from kg.resolve import Resolution
+from kg.timing import Stopwatch
 
 BUILD_FILES = ("graph.ttl", "graph.nt", "graph.jsonld", "graph.html", "graph.graphml",
                "graph.json", "extractions.jsonl", "entities.csv", "papers.csv", "report.md",
@@ -81,7 +82,7 @@ def write_tables(papers: list[Paper], resolution: Resolution, directory: Path) -
 
 
 def report(summary: BuildSummary, resolution: Resolution, skipped: list[str],
-           warnings: Iterable[str] = ()) -> str:
+           warnings: Iterable[str] = (), stages: dict[str, float] | None = None) -> str:
     lines = ["# kg build report", "",
              f"- listings read: {summary.listings}", f"- distinct papers: {summary.papers}",
              f"- mentions: {summary.mentions}",
@@ -98,6 +99,9 @@ def report(summary: BuildSummary, resolution: Resolution, skipped: list[str],
     lines += ["## Most mentioned entities", "", "| entity | type | papers |", "|---|---|---|"]
     top = sorted(resolution.entities.values(), key=lambda e: (-e.papers, e.key))[:25]
     lines += [f"| {e.name.replace('|', '/')} | {e.type.value} | {e.papers} |" for e in top]
+    if stages:
+        lines += ["", "## Seconds per stage", "", "| stage | seconds |", "|---|---|"]
+        lines += [f"| {name} | {seconds:.1f} |" for name, seconds in stages.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -193,20 +197,26 @@ def read_manifest(directory: Path) -> BuildOptions:
 def publish(papers: list[Paper], resolution: Resolution, graph: nx.Graph, directory: Path,
             summary: BuildSummary, skipped: list[str], html_max_nodes: int = 500,
             base_iri: str = rdf.DEFAULT_BASE, evidence: bool = True,
-            run: rdf.ExtractionRun | None = None, warnings: Iterable[str] = ()) -> BuildSummary:
+            run: rdf.ExtractionRun | None = None, warnings: Iterable[str] = (),
+            stopwatch: Stopwatch | None = None) -> BuildSummary:
     """Write every output into `directory` atomically; return the summary with triple count."""
+    watch = stopwatch or Stopwatch()
     with atomic_directory(directory) as work:
-        write_jsonl(papers, work / "papers.jsonl")
-        write_jsonl(resolution.mentions, work / "mentions.jsonl")
-        write_jsonl(gold_format(papers, resolution), work / "extractions.jsonl")
-        write_tables(papers, resolution, work)
-        triples = rdf.publish_rdf(papers, resolution, work, base_iri, evidence, run)
-        graph_io.write_node_link(graph, work / "graph.json")
-        graph_io.write_graphml(graph, work / "graph.graphml")
-        viz.write_html(graph, work / "graph.html", html_max_nodes, mentions=resolution.mentions)
+        with watch.stage("papers.jsonl, mentions.jsonl, extractions.jsonl, CSV"):
+            write_jsonl(papers, work / "papers.jsonl")
+            write_jsonl(resolution.mentions, work / "mentions.jsonl")
+            write_jsonl(gold_format(papers, resolution), work / "extractions.jsonl")
+            write_tables(papers, resolution, work)
+        triples = rdf.publish_rdf(papers, resolution, work, base_iri, evidence, run, watch)
+        with watch.stage("graph.json, graph.graphml"):
+            graph_io.write_node_link(graph, work / "graph.json")
+            graph_io.write_graphml(graph, work / "graph.graphml")
+        with watch.stage("graph.html"):
+            viz.write_html(graph, work / "graph.html", html_max_nodes,
+                           mentions=resolution.mentions)
         summary = summary.model_copy(update={"triples": triples})
-        (work / "report.md").write_text(report(summary, resolution, skipped, warnings),
-                                        encoding="utf-8")
+        (work / "report.md").write_text(
+            report(summary, resolution, skipped, warnings, watch.seconds), encoding="utf-8")
         write_manifest(work, BuildOptions(html_max_nodes, base_iri, evidence, skipped,
                                           list(warnings)))
     return summary

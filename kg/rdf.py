@@ -39,6 +39,7 @@ from rdflib.term import Node
 
 from kg.model import Mention, Paper
 from kg.resolve import Resolution
+from kg.timing import Stopwatch
 from kg.vocab import DCTERMS, FABIO, KG, OA, PREFIXES, PROV, RDF, SCHEMA, SKOS, VOID, XSD
 
 DEFAULT_BASE = "https://w3id.org/kg/id/"
@@ -372,16 +373,20 @@ def serialize_jsonld(store_dir: Path, path: Path, context: dict[str, str]) -> No
 
 def publish_rdf(papers: list[Paper], resolution: Resolution, directory: Path,
                 base_iri: str = DEFAULT_BASE, evidence: bool = True,
-                run: ExtractionRun | None = None) -> int:
+                run: ExtractionRun | None = None, stopwatch: Stopwatch | None = None) -> int:
     """graph.nt, store/, graph.ttl and graph.jsonld in `directory`; return the triple count."""
-    minter, run = Minter(base_iri), run or ExtractionRun()
+    minter, run, watch = Minter(base_iri), run or ExtractionRun(), stopwatch or Stopwatch()
     ntriples = directory / "graph.nt"
-    count = write_ntriples(triples(papers, resolution, minter, run, evidence), ntriples)
-    with ntriples.open("a", encoding="utf-8") as out:
-        for triple in void_triples(minter, count, run.ended or run.started):
-            out.write(nt_line(triple))
-    triple_count = load_store(ntriples, directory / "store")
-    context = jsonld_context(minter.base)
-    serialize_turtle(directory / "store", directory / "graph.ttl", PREFIXES)
-    serialize_jsonld(directory / "store", directory / "graph.jsonld", context)
+    with watch.stage("graph.nt"):
+        count = write_ntriples(triples(papers, resolution, minter, run, evidence), ntriples)
+        with ntriples.open("a", encoding="utf-8") as out:
+            for triple in void_triples(minter, count, run.ended or run.started):
+                out.write(nt_line(triple))
+    with watch.stage("store (Oxigraph bulk load)"):
+        triple_count = load_store(ntriples, directory / "store")
+    with watch.stage("graph.ttl"):
+        serialize_turtle(directory / "store", directory / "graph.ttl", PREFIXES)
+    with watch.stage("graph.jsonld"):
+        serialize_jsonld(directory / "store", directory / "graph.jsonld",
+                         jsonld_context(minter.base))
     return triple_count

@@ -77,15 +77,19 @@ def test_adding_a_listing_again_extracts_nothing_and_changes_no_triple(grown, tm
     assert triples(out) == triples(grown.directory)
 
 
-def test_cli_add_reports_new_and_known_papers(tmp_path):
+def test_cli_add_reports_new_and_known_papers_and_keeps_the_build_options(tmp_path):
     out = tmp_path / "out"
-    assert kg_cli("build", str(MINI / "listing-a.txt"), "-o", str(out)).returncode == 0
+    assert kg_cli("build", str(MINI / "listing-a.txt"), "-o", str(out), "--no-evidence",
+                  "--base-iri", "https://example.org/kg/").returncode == 0
     result = kg_cli("add", str(MINI / "listing-b.jsonl"), str(MINI / "listing-a.txt"),
                     "--to", str(out))
     assert result.returncode == 0, result.stderr
     # listing-b: "Counting Stars" (in listing-a too) and one new paper; listing-a: both known
     assert "added 1 new paper(s); 2 already in the build" in " ".join(result.stdout.split())
     assert len(kg.load(out).papers) == 3
+    subjects = {line.split(" ")[0] for line in (out / "graph.nt").read_text().splitlines()}
+    assert all(s.startswith("<https://example.org/kg/") for s in subjects)
+    assert "/mention/" not in (out / "graph.nt").read_text()  # still without evidence
 
 
 def test_cli_add_bad_input_or_no_build_is_exit_2_and_the_build_untouched(tmp_path):
