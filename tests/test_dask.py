@@ -11,7 +11,7 @@ SAME_FILES = ("mentions.jsonl", "extractions.jsonl", "papers.jsonl", "entities.c
 def assert_same_build(out, sample_build) -> None:
     for name in SAME_FILES:
         assert (out / name).read_bytes() == (sample_build.directory / name).read_bytes(), name
-    assert len((out / "mentions.jsonl").read_text().splitlines()) == 2267
+    assert len((out / "mentions.jsonl").read_text().splitlines()) > 2000  # not trivially equal
 
 
 def test_build_dask_on_a_two_worker_local_cluster_matches_the_local_build(sample_build,
