@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import random
 import shutil
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -31,3 +36,17 @@ def mini_copy(tmp_path: Path) -> Path:
     target = tmp_path / "mini"
     shutil.copytree(MINI, target)
     return target
+
+
+def run_and_maybe_kill(command: list[str], rng: random.Random, earliest: float,
+                       latest: float) -> bool:
+    """Run `command`, SIGKILL its process group after a random wait (unless it ended);
+    True if it was killed while running."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    time.sleep(rng.uniform(earliest, latest))
+    running = process.poll() is None
+    if running:
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    return running

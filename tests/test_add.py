@@ -1,13 +1,9 @@
 """`kg add`: growing a build with a new listing gives the graph a full build gives."""
 
-import os
 import random
 import re
 import shutil
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import networkx as nx
@@ -16,7 +12,7 @@ import pytest
 
 import kg
 
-from .conftest import MINI
+from .conftest import MINI, run_and_maybe_kill
 from .test_cli import kg as kg_cli
 from .test_cli import snapshot
 
@@ -118,13 +114,7 @@ def test_sigkill_during_add_leaves_the_old_or_the_new_build_whole(tmp_path):
     rng = random.Random(8)
     killed = 0
     for _ in range(6):
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, start_new_session=True)
-        time.sleep(rng.uniform(0.5, 3.0))
-        if process.poll() is None:
-            killed += 1
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        killed += run_and_maybe_kill(command, rng, 0.5, 3.0)
         now = triples(out)
         assert now in (old, new)  # adding the listing again changes no triple
         assert len(pyoxigraph.Store.read_only(str(out / "store"))) == len(now)

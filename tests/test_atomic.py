@@ -1,18 +1,14 @@
 """A build killed at any moment (SIGKILL) leaves complete, readable outputs."""
 
-import os
 import random
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pyoxigraph
 
 import kg
 
-from .conftest import MINI
+from .conftest import MINI, run_and_maybe_kill
 
 DESIGN_FILES = ["graph.ttl", "graph.nt", "graph.jsonld", "graph.html", "graph.graphml",
                 "graph.json", "extractions.jsonl", "entities.csv", "papers.csv", "report.md"]
@@ -37,13 +33,7 @@ def test_sigkill_at_twenty_random_moments_leaves_complete_outputs(tmp_path):
     command = [sys.executable, "-m", "kg.cli", "build", str(MINI), "-o", str(out), "-j", "1"]
     killed_while_running = 0
     for _ in range(20):
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, start_new_session=True)
-        time.sleep(rng.uniform(0.3, 3.0))
-        if process.poll() is None:
-            killed_while_running += 1
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        killed_while_running += run_and_maybe_kill(command, rng, 0.3, 3.0)
         assert_complete(out)
     assert killed_while_running >= 10
     # the next build cleans up what the killed ones left
