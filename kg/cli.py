@@ -90,9 +90,9 @@ def paper_progress(description: str) -> Iterator[tuple[Callable[[Corpus], None],
                lambda: progress.advance(task))
 
 
-def summary_table(built: api.KnowledgeGraph) -> Table:
+def summary_table(built: api.KnowledgeGraph, command: str = "build") -> Table:
     summary = built.summary
-    table = Table(title=f"kg build -> {built.directory}", show_header=False)
+    table = Table(title=f"kg {command} -> {built.directory}", show_header=False)
     rows = [("listings read", summary.listings), ("papers", summary.papers)]
     rows += [(f"entities: {t}", n) for t, n in sorted(summary.entities.items())]
     rows += [("paper-entity edges", summary.paper_entity_edges),
@@ -155,7 +155,7 @@ def add(
                             cluster=cluster_of(use_dask, scheduler))
     except FileNotFoundError as err:  # `to` is not a build
         raise fail(str(err)) from None
-    out.print(summary_table(built))
+    out.print(summary_table(built, "add"))
     out.print(f"added {built.added} new paper(s); {built.known} already in the build "
               "(not extracted again)", highlight=False)
 
