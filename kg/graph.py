@@ -19,16 +19,17 @@ JSON and GraphML.
 from __future__ import annotations
 
 import gc
-import heapq
 import json
 import math
 import re
-from collections import defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx
+import numpy
+from scipy import sparse
 
 from kg import measures
 from kg.model import Paper
@@ -74,38 +75,61 @@ def build_graph(papers: Iterable[Paper], resolution: Resolution, neighbours: int
     return graph
 
 
-def add_paper_links(graph: nx.Graph, neighbours: int, max_holders: int) -> None:
+def add_paper_links(graph: nx.Graph, neighbours: int, max_holders: int,
+                    rows_per_chunk: int = 2000) -> None:
     """Link papers that share entities, weighted by the entities' rarity (IDF).
 
-    Each paper keeps its `neighbours` strongest links, scored one paper at a time (memory
-    stays linear in the corpus). Entities held by more than `max_holders` papers are
-    skipped: they say little about closeness (low IDF) and cost time quadratic in their
-    popularity.
+    Each paper keeps its `neighbours` strongest links (ties: the smaller node id first).
+    The scores are a sparse product, papers x entities (IDF) by entities x papers, taken
+    `rows_per_chunk` papers at a time, so memory stays linear in the corpus. Entities held
+    by more than `max_holders` papers are skipped: they say little about closeness (low
+    IDF) and cost time quadratic in their popularity.
     """
-    entities_of = {node: {n for n in graph[node] if graph.nodes[n]["kind"] == "entity"}
-                   for node, kind in graph.nodes(data="kind") if kind == "paper"}
-    holders_of: dict[str, list[str]] = defaultdict(list)
-    for paper, entities in entities_of.items():
-        for entity in entities:
-            holders_of[entity].append(paper)
-    total = max(len(entities_of), 1)
-    idf = {entity: math.log(total / len(holders)) + 1 for entity, holders in holders_of.items()
-           if len(holders) <= max_holders}
+    papers = [node for node, kind in graph.nodes(data="kind") if kind == "paper"]
+    entities_of = {paper: {n for n in graph[paper] if graph.nodes[n]["kind"] == "entity"}
+                   for paper in papers}
+    holders: Counter[str] = Counter(e for entities in entities_of.values() for e in entities)
+    total = max(len(papers), 1)
+    idf = {entity: math.log(total / count) + 1 for entity, count in holders.items()
+           if count <= max_holders}
+    membership, weights = paper_entity_matrices(papers, entities_of, idf)
+    rank = numpy.argsort(numpy.argsort(numpy.array(papers, dtype=object)))  # id order
     links: dict[tuple[str, str], float] = {}
-    for paper, entities in entities_of.items():
-        scores: dict[str, float] = defaultdict(float)
-        for entity in entities:
-            if entity in idf:
-                for other in holders_of[entity]:
-                    if other != paper:
-                        scores[other] += idf[entity]
-        for other, weight in heapq.nsmallest(neighbours, scores.items(),
-                                             key=lambda kv: (-kv[1], kv[0])):
-            links[(paper, other) if paper < other else (other, paper)] = weight
+    for start in range(0, len(papers), rows_per_chunk):
+        scores = (weights[start:start + rows_per_chunk] @ membership.T).tocsr()
+        for row in range(scores.shape[0]):
+            paper = start + row
+            cells = slice(scores.indptr[row], scores.indptr[row + 1])
+            others, values = scores.indices[cells], scores.data[cells]
+            keep = others != paper
+            others, values = others[keep], values[keep]
+            best = numpy.lexsort((rank[others], -values))[:neighbours]
+            for other, weight in zip(others[best], values[best], strict=True):
+                first, second = sorted((papers[paper], papers[other]))
+                links[(first, second)] = float(weight)
     for (first, second), weight in sorted(links.items()):
         shared = sorted(e.removeprefix("entity:")
                         for e in entities_of[first] & entities_of[second] if e in idf)
         graph.add_edge(first, second, kind=SHARES, weight=round(weight, 4), shared=shared)
+
+
+def paper_entity_matrices(papers: list[str], entities_of: dict[str, set[str]],
+                          idf: dict[str, float]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """Papers x entities (those in `idf`): membership (1) and membership times IDF."""
+    column = {entity: number for number, entity in enumerate(idf)}
+    rows, columns = [], []
+    for row, paper in enumerate(papers):
+        for entity in entities_of[paper]:
+            if entity in column:
+                rows.append(row)
+                columns.append(column[entity])
+    shape = (len(papers), len(column))
+    ones = numpy.ones(len(rows))
+    membership = sparse.csr_matrix((ones, (rows, columns)), shape=shape)
+    idf_values = numpy.array(list(idf.values()))
+    weights = sparse.csr_matrix((idf_values[columns] if columns else ones, (rows, columns)),
+                                shape=shape)
+    return membership, weights
 
 
 def write_node_link(graph: nx.Graph, path: Path) -> None:
