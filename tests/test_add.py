@@ -96,7 +96,7 @@ def test_cli_add_bad_input_or_no_build_is_exit_2_and_the_build_untouched(tmp_pat
     bad.write_text('{"title": "A", "abstract": "B"}\n{"title": \n')
     result = kg_cli("add", str(bad), "--to", str(out))
     assert result.returncode == 2 and result.stderr.strip().endswith(
-        "bad.jsonl:2: invalid JSON: Expecting value")
+        "bad.jsonl:2: invalid JSON: Expecting value (column 11)")
     result = kg_cli("add", str(MINI / "listing-b.jsonl"), "--to", str(tmp_path / "nothing"))
     assert result.returncode == 2 and "not a kg build" in result.stderr
     assert snapshot(out) == before
