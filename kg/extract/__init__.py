@@ -45,15 +45,18 @@ MENTION_FIELDS = set(Mention.model_fields)
 def mentions_of(doc: Doc, paper_key: str, text: str) -> list[Mention]:
     """The accepted mentions of a processed Doc (of `text`), as data-model records."""
     mentions = []
+    sentences: dict[int, str] = {}  # mentions of one sentence share its string
     for item in doc._.kg_mentions or []:
         span = doc[item.start:item.end]
         sentence = sentence_of(doc, item.start)
+        if sentence.start not in sentences:
+            sentences[sentence.start] = text[sentence.start_char:sentence.end_char].strip()
         # built from values the pipeline made itself: no need to validate them again
         mentions.append(Mention.model_construct(
             _fields_set=MENTION_FIELDS,
             paper=paper_key, surface=span.text, type=item.type, role=item.role,
             start=span.start_char, end=span.end_char,
-            sentence=text[sentence.start_char:sentence.end_char].strip(), rule=item.rule,
+            sentence=sentences[sentence.start], rule=item.rule,
             long_form=item.long_form, canonical=item.canonical, family=item.family,
             entity=None))
     return mentions
