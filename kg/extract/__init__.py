@@ -72,6 +72,20 @@ def batched(items: Iterable[Paper], size: int) -> Iterator[tuple[Paper, ...]]:
 _WORKER_NLP: Language | None = None  # set before forking: the workers inherit the pipeline
 
 
+def texts_of(batch: Iterable[Paper]) -> list[tuple[str, str]]:
+    """What a worker needs of a batch of papers: (key, text) pairs, not the records."""
+    return [(paper.key, paper.text) for paper in batch]
+
+
+def paired(batch: Iterable[Paper], results: Iterable[list[Mention]],
+           on_paper: Callable[[], None] | None) -> Iterator[tuple[Paper, list[Mention]]]:
+    """Each paper of a batch with the mentions a worker sent back for it, in order."""
+    for paper, mentions in zip(batch, results, strict=True):
+        yield paper, mentions
+        if on_paper:
+            on_paper()
+
+
 def extract_texts(nlp: Language, items: list[tuple[str, str]]) -> list[list[Mention]]:
     """The mentions of each (paper key, text), in order: the work of one worker's batch."""
     docs = nlp.pipe(text for _, text in items)
@@ -107,11 +121,8 @@ def extract(papers: Iterable[Paper], nlp: Language | None = None, batch_size: in
     def batches() -> Iterator[list[tuple[str, str]]]:
         for batch in batched(papers, batch_size):
             pending.append(batch)
-            yield [(paper.key, paper.text) for paper in batch]
+            yield texts_of(batch)
 
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         for results in pool.imap(_extract_batch, batches()):
-            for paper, mentions in zip(pending.popleft(), results, strict=True):
-                yield paper, mentions
-                if on_paper:
-                    on_paper()
+            yield from paired(pending.popleft(), results, on_paper)

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 
 from spacy.language import Language
 
-from kg.extract import batched, build_pipeline, extract_texts
+from kg.extract import batched, build_pipeline, extract_texts, paired, texts_of
 from kg.model import Mention, Paper
 
 _PIPELINES: dict[str | None, Language] = {}  # per worker process, built by its first task
@@ -65,9 +65,8 @@ def extract_on_dask(papers: Iterable[Paper], scheduler: str | None = None, worke
         slots = in_flight * available
         pending: deque = deque()
         for partition in batched(papers, partition_size(papers, available)):
-            items = [(paper.key, paper.text) for paper in partition]
-            pending.append((partition, client.submit(extract_partition, items, lexicon_dir,
-                                                     pure=False)))
+            pending.append((partition, client.submit(extract_partition, texts_of(partition),
+                                                     lexicon_dir, pure=False)))
             if len(pending) >= slots:
                 yield from _gathered(*pending.popleft(), on_paper)
         while pending:
@@ -76,8 +75,5 @@ def extract_on_dask(papers: Iterable[Paper], scheduler: str | None = None, worke
 
 def _gathered(partition: tuple[Paper, ...], future, on_paper: Callable[[], None] | None,
               ) -> Iterator[tuple[Paper, list[Mention]]]:
-    for paper, mentions in zip(partition, future.result(), strict=True):
-        yield paper, mentions
-        if on_paper:
-            on_paper()
+    yield from paired(partition, future.result(), on_paper)
     future.release()
