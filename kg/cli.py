@@ -83,7 +83,8 @@ def paper_progress(description: str) -> Iterator[tuple[Callable[[Corpus], None],
                                                        Callable[[], None]]]:
     """A rich progress bar; yields (on_corpus, on_paper) callbacks for the API."""
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), console=console, transient=True)
+                        TimeElapsedColumn(), console=console, transient=True,
+                        disable=not console.is_terminal)  # a log file gets no bar remnants
     task = progress.add_task(description, total=None)
     with progress:
         yield (lambda corpus: progress.update(task, total=len(corpus.papers)),

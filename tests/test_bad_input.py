@@ -191,7 +191,7 @@ def test_bad_input_is_one_line_exit_2_and_the_earlier_build_intact(
         outcomes: dict[str, tuple[Path, subprocess.CompletedProcess]]) -> None:
     out, before = good_build
     path, result = outcomes[case.name]
-    assert result.stderr.strip() == f"error: {path}{case.where}"
+    assert result.stderr == f"error: {path}{case.where}\n"  # nothing else, not a blank line
     assert result.returncode == 2
     assert result.stdout == ""
     assert snapshot(out) == before
