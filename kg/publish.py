@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import ctypes
 import errno
+import gc
+import itertools
 import json
 import os
 import shutil
@@ -24,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import networkx as nx
+from pydantic import TypeAdapter
 
 from kg import graph as graph_io
 from kg import rdf, viz
@@ -233,6 +236,23 @@ def summarize(listings: int, papers: list[Paper], resolution: Resolution, graph:
         triples=0, seconds=seconds)
 
 
-def read_jsonl(path: Path, model: type) -> list:
-    with path.open(encoding="utf-8") as lines:
-        return [model.model_validate(json.loads(line)) for line in lines if line.strip()]
+def read_jsonl(path: Path, model: type, lines_per_chunk: int = 50_000) -> list:
+    """Every record of a JSON Lines file, validated as `model`, in order.
+
+    Each chunk of lines goes to pydantic's JSON parser as one array (a quarter of the time
+    of a json.loads and a validation per line), with Python's cycle collector paused: the
+    records all stay alive, and its passes over them (half the reading time) free nothing.
+    """
+    adapter = TypeAdapter(list[model])
+    records: list = []
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with path.open("rb") as lines:
+            while chunk := list(itertools.islice(lines, lines_per_chunk)):
+                records += adapter.validate_json(
+                    b"[" + b",".join(line for line in chunk if line.strip()) + b"]")
+    finally:
+        if collecting:
+            gc.enable()
+    return records
