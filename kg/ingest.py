@@ -433,10 +433,13 @@ def read_listing(path: Path) -> Iterator[RawRecord]:
         yield item
 
 
-def merge(records: Iterable[RawRecord]) -> list[Paper]:
+def merge(records: Iterable[RawRecord], papers: dict[str, Paper] | None = None) -> list[Paper]:
     """Deduplicate by normalized title: a paper keeps every listing, the first id a record
-    gives, an ISO date over a listing's date line, and the first known other fields."""
-    papers: dict[str, Paper] = {}
+    gives, an ISO date over a listing's date line, and the first known other fields.
+
+    `papers` (normalized title -> paper) are papers merged before, which the records then
+    join, in place: `kg add` merges a new listing into a build's papers so."""
+    papers = {} if papers is None else papers
     for record in records:
         norm = record.norm
         paper = papers.get(norm)

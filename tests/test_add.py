@@ -12,7 +12,7 @@ import pytest
 
 import kg
 
-from .conftest import MINI, run_and_maybe_kill
+from .conftest import DATA, MINI, run_and_maybe_kill
 from .test_cli import kg as kg_cli
 from .test_cli import snapshot
 
@@ -61,6 +61,25 @@ def test_every_table_and_the_store_match_the_full_build(grown, sample_build):
     assert grown.summary.papers == 324 and grown.summary.listings == 399
     store = pyoxigraph.Store.read_only(str(grown.directory / "store"))
     assert len(store) == len(triples(sample_build.directory)) == grown.summary.triples
+
+
+def test_names_the_added_papers_discover_reach_the_old_papers_as_in_a_full_build(tmp_path):
+    """old.jsonl: paper a writes ZorbaNet and KelpStack without a cue; b introduces the
+    benchmark KelpStack. new.jsonl introduces ZorbaNet, and three papers call KelpStack a
+    model: a's mentions come from the corpus-level pass over names found in other papers."""
+    listings = DATA / "add"
+    grown = kg.add([listings / "new.jsonl"], kg.build([listings / "old.jsonl"],
+                                                      tmp_path / "grown").directory)
+    full = kg.build([listings / "old.jsonl", listings / "new.jsonl"], tmp_path / "full")
+    found_in_a = {(m.surface, m.type.value, m.rule) for m in grown.mentions
+                  if m.paper == grown.papers[0].key}
+    # ZorbaNet is new to the build; KelpStack's voted type turned from Benchmark to Model
+    assert found_in_a == {("ZorbaNet", "Model", "corpus"), ("KelpStack", "Model", "corpus")}
+    for name in ("mentions.jsonl", "extractions.jsonl", "entities.csv", "papers.jsonl"):
+        assert (grown.directory / name).read_bytes() == (full.directory / name).read_bytes()
+    assert triples(grown.directory) == triples(full.directory)
+    assert dict(grown.graph.nodes(data=True)) == dict(full.graph.nodes(data=True))
+    assert edges(grown.graph) == edges(full.graph)
 
 
 def test_adding_a_listing_again_extracts_nothing_and_changes_no_triple(grown, tmp_path):

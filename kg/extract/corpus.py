@@ -6,13 +6,21 @@ introduction cue elsewhere) in papers where the first pass had no cue for them.
 
 Only single name-shaped words (SpeechT5, CodeBERTER, ZIP-FIT) travel: an acronym of two or
 three letters or a lowercase phrase means different things in different papers.
+
+`propagate_added` gives the same result when papers join a corpus whose pass is done
+(`kg add`): the old papers depend on the new ones only through the discovered names, so only
+the old papers in which a new name (or a name whose voted type changed) is written are
+searched again.
 """
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from kg.extract.components import SHAPED_WORD, is_name_shaped
 from kg.model import EntityType, Mention, Paper, Role
@@ -36,20 +44,35 @@ def travels(surface: str) -> bool:
     return " " not in surface and is_name_shaped(surface) and (letters >= 4 or len(surface) >= 5)
 
 
+class DiscoveryVotes:
+    """The type votes and first long form of every discovered name, counted paper by paper
+    (in corpus order: ties and the long form go to the earliest paper)."""
+
+    def __init__(self) -> None:
+        self.types: dict[str, Counter[EntityType]] = {}
+        self.long_forms: dict[str, str | None] = {}
+
+    def count(self, extractions: Iterable[tuple[Paper, list[Mention]]]) -> None:
+        for _, mentions in extractions:
+            for mention in mentions:
+                if mention.canonical or mention.rule not in DISCOVERING_RULES:
+                    continue
+                if not travels(mention.surface):
+                    continue
+                self.types.setdefault(mention.surface, Counter())[mention.type] += 1
+                self.long_forms.setdefault(mention.surface, mention.long_form)
+
+    def names(self) -> dict[str, Discovered]:
+        return {surface: Discovered(surface, votes.most_common(1)[0][0],
+                                    self.long_forms[surface])
+                for surface, votes in self.types.items()}
+
+
 def discovered_names(extractions: Iterable[tuple[Paper, list[Mention]]]) -> dict[str, Discovered]:
     """Names the first pass found by a definition or an introduction, with their voted type."""
-    types: dict[str, Counter[EntityType]] = {}
-    long_forms: dict[str, str | None] = {}
-    for _, mentions in extractions:
-        for mention in mentions:
-            if mention.canonical or mention.rule not in DISCOVERING_RULES:
-                continue
-            if not travels(mention.surface):
-                continue
-            types.setdefault(mention.surface, Counter())[mention.type] += 1
-            long_forms.setdefault(mention.surface, mention.long_form)
-    return {surface: Discovered(surface, votes.most_common(1)[0][0], long_forms[surface])
-            for surface, votes in types.items()}
+    votes = DiscoveryVotes()
+    votes.count(extractions)
+    return votes.names()
 
 
 def sentence_around(text: str, start: int, end: int) -> str:
@@ -75,3 +98,43 @@ def propagate(extractions: Iterable[tuple[Paper, list[Mention]]],
                 sentence=sentence_around(text, match.start(), match.end()), rule=CORPUS_RULE,
                 long_form=found.long_form))
         yield paper, mentions + added
+
+
+def texts_writing(texts: Sequence[str], surfaces: Iterable[str]) -> set[int]:
+    """The numbers of the texts in which one of `surfaces` is written, even inside a longer
+    word: every text `propagate` could find one of them in, and a few more.
+
+    One regular expression over the texts joined: each text holding a surface yields a
+    match, since no match crosses the separator (a surface holds no NUL)."""
+    pattern = "|".join(map(re.escape, sorted(surfaces, key=len, reverse=True)))
+    if not pattern:
+        return set()
+    starts = list(accumulate((len(text) + 1 for text in texts), initial=0))
+    return {bisect_right(starts, match.start()) - 1
+            for match in re.finditer(pattern, "\0".join(texts))}
+
+
+def propagate_added(old: Sequence[tuple[Paper, list[Mention], list[Mention]]],
+                    new: Sequence[tuple[Paper, list[Mention]]],
+                    ) -> Iterator[tuple[Paper, list[Mention]]]:
+    """`propagate` over old papers then new ones, the old papers' pass already done.
+
+    `old`: each old paper with its first-pass mentions and the mentions the corpus-level
+    pass gave it; `new`: each new paper with its first-pass mentions. The result is what
+    `propagate` over all of them with `discovered_names` of all of them gives: an old
+    paper's pass changes only where a name that is new, or whose voted type changed, is
+    written, and only those old papers are searched again.
+    """
+    votes = DiscoveryVotes()
+    votes.count((paper, first) for paper, first, _ in old)
+    before = votes.names()
+    votes.count(new)
+    names = votes.names()
+    changed = [surface for surface, found in names.items() if before.get(surface) != found]
+    again = texts_writing([paper.text for paper, _, _ in old], changed)
+    for number, (paper, first, passed) in enumerate(old):
+        if number in again:
+            yield from propagate([(paper, first)], names)
+        else:
+            yield paper, first + passed
+    yield from propagate(new, names)
