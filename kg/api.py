@@ -122,13 +122,15 @@ def build(inputs: Iterable[Path | str] | None = None, output: Path | str = "outp
         first_pass = extract_papers(corpus.papers, on_paper, jobs, cluster)
     options = BuildOptions(html_max_nodes, base_iri, evidence,
                            [describe_skipped(err) for err in corpus.skipped], corpus.warnings)
-    return finish(corpus.papers, corpus_pass(first_pass), Path(output), options, run, watch)
+    return finish(corpus.papers, corpus_pass(first_pass), Path(output), options, run, watch,
+                  jobs)
 
 
 def finish(papers: list[Paper], extractions: Iterable[tuple[Paper, list[Mention]]],
            output: Path, options: BuildOptions, run: rdf.ExtractionRun,
-           watch: Stopwatch) -> KnowledgeGraph:
-    """Resolution, graph and every output: what build and add share.
+           watch: Stopwatch, jobs: int | None = None) -> KnowledgeGraph:
+    """Resolution, graph and every output (written by `jobs` processes, default every
+    core): what build and add share.
 
     `extractions`: each paper with its mentions after the corpus-level pass, in the order
     of `papers`; a generator, so that the pass is timed with resolution."""
@@ -143,7 +145,7 @@ def finish(papers: list[Paper], extractions: Iterable[tuple[Paper, list[Mention]
     summary = publish(papers, resolution, graph, output, summary, options.skipped,
                       html_max_nodes=options.html_max_nodes, base_iri=options.base_iri,
                       evidence=options.evidence, run=run, warnings=options.warnings,
-                      stopwatch=watch)
+                      stopwatch=watch, jobs=jobs or default_jobs())
     summary = summary.model_copy(update={"seconds": watch.total()})
     return KnowledgeGraph(papers=papers, entities=resolution.entities, graph=graph,
                           mentions=resolution.mentions, directory=output.resolve(),
@@ -222,7 +224,7 @@ def add(inputs: Iterable[Path | str], directory: Path | str = "outputs", *,
         old = [(paper, *old_mentions.get(paper.key, ([], []))) for paper in old_papers]
         options.skipped += [describe_skipped(err) for err in new.skipped]
         built = finish(papers, propagate_added(old, new_first_pass), folder, options, run,
-                       watch)
+                       watch, jobs)
     built.added, built.known = len(fresh), len(new.papers) - len(fresh)
     return built
 

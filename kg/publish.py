@@ -31,6 +31,7 @@ from pydantic import TypeAdapter
 from kg import graph as graph_io
 from kg import rdf, viz
 from kg.model import BuildSummary, GoldEntity, GoldPaper, Paper
+from kg.parallel import Task, run_tasks
 from kg.resolve import Resolution
 from kg.timing import Stopwatch
 
@@ -201,28 +202,43 @@ def publish(papers: list[Paper], resolution: Resolution, graph: nx.Graph, direct
             summary: BuildSummary, skipped: list[str], html_max_nodes: int = 500,
             base_iri: str = rdf.DEFAULT_BASE, evidence: bool = True,
             run: rdf.ExtractionRun | None = None, warnings: Iterable[str] = (),
-            stopwatch: Stopwatch | None = None) -> BuildSummary:
-    """Write every output into `directory` atomically; return the summary with triple count."""
+            stopwatch: Stopwatch | None = None, jobs: int = 1) -> BuildSummary:
+    """Write every output into `directory` atomically; return the summary with triple count.
+
+    The writers run side by side in `jobs` forked processes (kg.parallel); report.md gives
+    their wall time as one stage and each writer's own seconds beside it.
+    """
     watch = stopwatch or Stopwatch()
     with atomic_directory(directory) as work:
-        with watch.stage("papers.jsonl, mentions.jsonl, extractions.jsonl, CSV"):
-            write_jsonl(papers, work / "papers.jsonl")
-            write_jsonl(resolution.mentions, work / "mentions.jsonl")
-            write_jsonl(gold_format(papers, resolution), work / "extractions.jsonl")
-            write_tables(papers, resolution, work)
-        triples = rdf.publish_rdf(papers, resolution, work, base_iri, evidence, run, watch)
-        with watch.stage("graph.json, graph.graphml"):
-            graph_io.write_node_link(graph, work / "graph.json")
-            graph_io.write_graphml(graph, work / "graph.graphml")
-        with watch.stage("graph.html"):
-            viz.write_html(graph, work / "graph.html", html_max_nodes,
-                           mentions=resolution.mentions)
-        summary = summary.model_copy(update={"triples": triples})
+        tasks = [*rdf.writers(papers, resolution, work, base_iri, evidence, run),
+                 *writers(papers, resolution, graph, work, html_max_nodes)]
+        with watch.stage(f"publish: {len(tasks)} writers in {jobs} processes (wall)"):
+            done = run_tasks(tasks, jobs)
+        for task in tasks:
+            watch.add(f"{task.name} (writer, side by side)", done[task.name].seconds)
+        summary = summary.model_copy(update={"triples": done[rdf.STORE_TASK].value})
         (work / "report.md").write_text(
             report(summary, resolution, skipped, warnings, watch.seconds), encoding="utf-8")
         write_manifest(work, BuildOptions(html_max_nodes, base_iri, evidence, skipped,
                                           list(warnings)))
     return summary
+
+
+def writers(papers: list[Paper], resolution: Resolution, graph: nx.Graph, work: Path,
+            html_max_nodes: int) -> list[Task]:
+    """The tasks that write the files beside the RDF ones."""
+    return [
+        Task("graph.json", lambda: graph_io.write_node_link(graph, work / "graph.json")),
+        Task("graph.graphml", lambda: graph_io.write_graphml(graph, work / "graph.graphml")),
+        Task("papers.jsonl, mentions.jsonl", lambda: (
+            write_jsonl(papers, work / "papers.jsonl"),
+            write_jsonl(resolution.mentions, work / "mentions.jsonl"))),
+        Task("extractions.jsonl, CSV", lambda: (
+            write_jsonl(gold_format(papers, resolution), work / "extractions.jsonl"),
+            write_tables(papers, resolution, work))),
+        Task("graph.html", lambda: viz.write_html(graph, work / "graph.html", html_max_nodes,
+                                                  mentions=resolution.mentions)),
+    ]
 
 
 def summarize(listings: int, papers: list[Paper], resolution: Resolution, graph: nx.Graph,

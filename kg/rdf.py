@@ -1,7 +1,9 @@
 """RDF: papers and resolved entities -> triples, files and an Oxigraph store.
 
-In: `Paper`s, a `Resolution` and the mentions' evidence. Out: graph.nt (streamed), an
-Oxigraph store bulk-loaded from it, and graph.ttl / graph.jsonld serialized by Oxigraph.
+In: `Paper`s, a `Resolution` and the mentions' evidence. Out: graph.nt (streamed: the triples
+are made once, here), then from graph.nt an Oxigraph store (bulk load), graph.ttl (parsed
+and written by Oxigraph) and graph.jsonld (parsed by Oxigraph, written here): the `writers`
+tasks, which kg.publish runs side by side with its other writers.
 The vocabulary is schemas/kg.ttl (kg.vocab.KG) on top of schema.org, Dublin Core, SKOS,
 FaBiO, PROV-O, Web Annotation and VoID:
 
@@ -26,8 +28,11 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
-from collections.abc import Iterable, Iterator
+import subprocess
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,12 +42,14 @@ import pyoxigraph
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from kg import bulk_load
 from kg.model import Mention, Paper
+from kg.parallel import Task, die_with_parent
 from kg.resolve import Resolution
-from kg.timing import Stopwatch
 from kg.vocab import DCTERMS, FABIO, KG, OA, PREFIXES, PROV, RDF, SCHEMA, SKOS, VOID, XSD
 
 DEFAULT_BASE = "https://w3id.org/kg/id/"
+NTRIPLES_TASK, STORE_TASK = "graph.nt", "store (Oxigraph bulk load)"
 DATA_LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 ROLE_PROPERTY = {"introduced": KG.introduces, "used": KG.uses}
 TYPE_CLASS = {"Model": KG.Model, "Dataset": KG.Dataset, "Benchmark": KG.Benchmark,
@@ -52,6 +59,7 @@ CONTEXT_CHARS = 32
 IRI_SAFE = "-._~+!$&'()*,;=:@"
 
 Triple = tuple[Node, Node, Node]
+OxigraphTriple = pyoxigraph.Triple | pyoxigraph.Quad  # a Quad of the default graph
 
 
 class Minter:
@@ -67,6 +75,7 @@ class Minter:
 
     def __init__(self, base: str = DEFAULT_BASE):
         self.base = base if base.endswith(("/", "#")) else base + "/"
+        self._entities: dict[str, URIRef] = {}  # each entity's IRI is minted at every link
 
     def _mint(self, kind: str, *parts: str) -> URIRef:
         return URIRef(self.base + kind + "/" + "/".join(quote(p, safe=IRI_SAFE) for p in parts))
@@ -75,7 +84,9 @@ class Minter:
         return self._mint("paper", key)
 
     def entity(self, key: str) -> URIRef:
-        return self._mint("entity", key)
+        if (iri := self._entities.get(key)) is None:
+            iri = self._entities[key] = self._mint("entity", key)
+        return iri
 
     def scheme(self, type_name: str) -> URIRef:
         return self._mint("scheme", type_name.lower())
@@ -202,12 +213,13 @@ def triples(papers: Iterable[Paper], resolution: Resolution, minter: Minter | No
         for mention in resolution.mentions:
             mentions_of.setdefault(mention.paper, []).append(mention)
         yield from run_triples(run, {m.rule for m in resolution.mentions}, minter)
+    mentions = SCHEMA.mentions  # looked up once: a namespace's attribute mints a new IRI
     for paper in papers:
         iri = minter.paper(paper.key)
         yield from paper_triples(paper, iri)
         for item in resolution.paper_entities.get(paper.key, []):
             target = minter.entity(item.entity)
-            yield iri, SCHEMA.mentions, target
+            yield iri, mentions, target
             yield iri, ROLE_PROPERTY[item.role.value], target
         for mention in mentions_of.get(paper.key, []):
             yield from evidence_triples(mention, paper, run, minter)
@@ -258,8 +270,10 @@ def nt_term(term: Node) -> str:
 
 
 def nt_line(triple: Triple) -> str:
-    s, p, o = triple
-    return f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .\n"
+    subject, predicate, thing = triple
+    if type(subject) is URIRef and type(predicate) is URIRef:  # always, as kg mints them
+        return f"<{subject}> <{predicate}> {nt_term(thing)} .\n"
+    return f"{nt_term(subject)} {nt_term(predicate)} {nt_term(thing)} .\n"
 
 
 def write_ntriples(all_triples: Iterable[Triple], path: Path) -> int:
@@ -272,14 +286,33 @@ def write_ntriples(all_triples: Iterable[Triple], path: Path) -> int:
     return count
 
 
+def write_graph_nt(papers: list[Paper], resolution: Resolution, path: Path,
+                   minter: Minter, run: ExtractionRun, evidence: bool = True) -> int:
+    """graph.nt: every triple, then the VoID description counting them; return the lines."""
+    count = write_ntriples(triples(papers, resolution, minter, run, evidence), path)
+    description = void_triples(minter, count, run.ended or run.started)
+    with path.open("a", encoding="utf-8") as out:
+        out.writelines(map(nt_line, description))
+    return count + len(description)
+
+
+def read_ntriples(path: Path) -> Iterator[pyoxigraph.Quad]:
+    """The triples of an N-Triples file (in the default graph), parsed by Oxigraph, in the
+    file's order."""
+    return pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.N_TRIPLES)
+
+
 def load_store(ntriples: Path, store_dir: Path) -> int:
-    """Bulk-load N-Triples into a new on-disk Oxigraph store; return its triple count."""
-    store = pyoxigraph.Store(str(store_dir))
-    store.bulk_load(path=str(ntriples), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    store.flush()
-    count = len(store)
-    del store
-    return count
+    """Bulk-load N-Triples into a new on-disk Oxigraph store; return its triple count.
+
+    The loading runs in a fresh interpreter (kg/bulk_load.py), whose memory is its own."""
+    command = [sys.executable, "-P", bulk_load.__file__, str(ntriples), str(store_dir)]
+    loader = subprocess.run(command, capture_output=True, text=True, check=False,
+                            preexec_fn=functools.partial(die_with_parent, os.getpid()))
+    if loader.returncode != 0:
+        cause = (loader.stderr.strip().splitlines() or [f"exit status {loader.returncode}"])
+        raise OSError(f"{store_dir}: bulk load of {ntriples.name} failed: {cause[-1]}")
+    return int(loader.stdout)
 
 
 def open_store(store_dir: Path, read_only: bool = True) -> pyoxigraph.Store:
@@ -288,11 +321,12 @@ def open_store(store_dir: Path, read_only: bool = True) -> pyoxigraph.Store:
     return pyoxigraph.Store(str(store_dir))
 
 
-def serialize_turtle(store_dir: Path, path: Path, prefixes: dict[str, str]) -> None:
-    """graph.ttl, written by Oxigraph from the store."""
-    store = open_store(store_dir)
-    pyoxigraph.serialize((quad.triple for quad in store), str(path),
-                         pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes)
+def turtle(triples: Iterable[OxigraphTriple], path: Path | None = None,
+           prefixes: dict[str, str] = PREFIXES) -> bytes | None:
+    """Turtle, written by Oxigraph: into `path`, or returned when there is none. A
+    subject's triples in a row share one block."""
+    return pyoxigraph.serialize(triples, str(path) if path else None,
+                                pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes)
 
 
 def jsonld_context(base_iri: str) -> dict[str, str]:
@@ -329,64 +363,82 @@ class Compactor:
         return f"{self.prefix_of[match.group(1)]}:{match.group(2)}" if match else iri
 
 
-def jsonld_value(term: pyoxigraph.NamedNode | pyoxigraph.Literal, compact: Compactor) -> object:
-    if isinstance(term, pyoxigraph.NamedNode):
-        return {"@id": compact(term.value)}
-    if term.language:
-        return {"@value": term.value, "@language": term.language}
-    if term.datatype.value != str(XSD.string):
-        return {"@value": term.value, "@type": compact(term.datatype.value)}
-    return term.value
+def jsonld_nodes(lines: Iterable[str], context: dict[str, str]) -> Iterator[str]:
+    """graph.nt's lines -> the JSON text of one node object per run of lines of a subject.
 
-
-def jsonld_nodes(store: pyoxigraph.Store, compact: Compactor) -> Iterator[dict]:
-    """One JSON-LD node object per subject (the store yields a subject's triples together)."""
-    node: dict | None = None
-    subject_iri = None
+    The lines are those `nt_line` writes, so their text is taken as it is: one triple a
+    line, subject and predicate IRIs, IRIs holding no character that JSON escapes (kg mints
+    them percent-encoded), and literals quoted and escaped as JSON strings are (`nt_term`
+    uses no escape JSON lacks). Parsing them as RDF terms would take twice as long.
+    """
+    compact = functools.lru_cache(maxsize=1 << 16)(Compactor(context))  # IRIs repeat
     rdf_type = str(RDF.type)
-    compact_key = functools.lru_cache(maxsize=4096)(compact)  # predicates and classes repeat
-    for quad in store:
-        if quad.subject.value != subject_iri:
-            if node is not None:
-                yield node
-            subject_iri = quad.subject.value
-            node = {"@id": compact(subject_iri)}
-        predicate = quad.predicate.value
+    subject, node = None, {}
+    for line in lines:
+        end_subject = line.index("> ", 1)
+        end_predicate = line.index("> ", end_subject + 3)
+        predicate, thing = line[end_subject + 3:end_predicate], line[end_predicate + 2:-3]
+        if line[1:end_subject] != subject:
+            if subject is not None:
+                yield node_object(compact(subject), node)
+            subject, node = line[1:end_subject], {}
         if predicate == rdf_type:
-            node.setdefault("@type", []).append(compact_key(quad.object.value))
+            node.setdefault("@type", []).append(f'"{compact(thing[1:-1])}"')
         else:
-            node.setdefault(compact_key(predicate), []).append(
-                jsonld_value(quad.object, compact))
-    if node is not None:
-        yield node
+            node.setdefault(compact(predicate), []).append(jsonld_value(thing, compact))
+    if subject is not None:
+        yield node_object(compact(subject), node)
 
 
-def serialize_jsonld(store_dir: Path, path: Path, context: dict[str, str]) -> None:
-    """graph.jsonld: compact JSON-LD (prefixed names, @context), streamed node by node."""
-    compact = Compactor(context)
-    with path.open("w", encoding="utf-8") as out:
-        out.write('{"@context": ' + json.dumps(context, indent=1) + ',\n "@graph": [\n')
-        for number, node in enumerate(jsonld_nodes(open_store(store_dir), compact)):
-            out.write((",\n" if number else "") + json.dumps(node, ensure_ascii=False))
-        out.write("\n]}\n")
+def jsonld_value(term: str, compact: Callable[[str], str]) -> str:
+    """An N-Triples object as a JSON-LD value (JSON text)."""
+    if term[0] == "<":
+        return f'{{"@id": "{compact(term[1:-1])}"}}'
+    end = term.rindex('"') + 1
+    text, tail = term[:end], term[end:]
+    if not tail:
+        return text
+    if tail[0] == "@":
+        return f'{{"@value": {text}, "@language": "{tail[1:]}"}}'
+    return f'{{"@value": {text}, "@type": "{compact(tail[3:-1])}"}}'
 
 
-def publish_rdf(papers: list[Paper], resolution: Resolution, directory: Path,
-                base_iri: str = DEFAULT_BASE, evidence: bool = True,
-                run: ExtractionRun | None = None, stopwatch: Stopwatch | None = None) -> int:
-    """graph.nt, store/, graph.ttl and graph.jsonld in `directory`; return the triple count."""
-    minter, run, watch = Minter(base_iri), run or ExtractionRun(), stopwatch or Stopwatch()
+def node_object(node_id: str, values: dict[str, list[str]]) -> str:
+    return "".join([f'{{"@id": "{node_id}"',
+                     *(f', "{key}": [{", ".join(items)}]' for key, items in values.items()),
+                     "}"])
+
+
+def jsonld_document(lines: Iterable[str], context: dict[str, str]) -> Iterator[str]:
+    """Compact JSON-LD (prefixed names, @context) of graph.nt's lines, piece by piece."""
+    yield '{"@context": ' + json.dumps(context, indent=1) + ',\n "@graph": [\n'
+    for number, node in enumerate(jsonld_nodes(lines, context)):
+        yield (",\n" if number else "") + node
+    yield "\n]}\n"
+
+
+def write_jsonld(ntriples: Path, path: Path, context: dict[str, str]) -> None:
+    """graph.jsonld from graph.nt, streamed node by node."""
+    with (ntriples.open(encoding="utf-8", newline="\n") as lines,
+          path.open("w", encoding="utf-8") as out):
+        out.writelines(jsonld_document(lines, context))
+
+
+def writers(papers: list[Paper], resolution: Resolution, directory: Path,
+            base_iri: str = DEFAULT_BASE, evidence: bool = True,
+            run: ExtractionRun | None = None) -> list[Task]:
+    """The tasks that write graph.nt, then from it store/, graph.jsonld and graph.ttl into
+    `directory`. The store's task returns the triple count."""
+    minter, run = Minter(base_iri), run or ExtractionRun()
     ntriples = directory / "graph.nt"
-    with watch.stage("graph.nt"):
-        count = write_ntriples(triples(papers, resolution, minter, run, evidence), ntriples)
-        with ntriples.open("a", encoding="utf-8") as out:
-            for triple in void_triples(minter, count, run.ended or run.started):
-                out.write(nt_line(triple))
-    with watch.stage("store (Oxigraph bulk load)"):
-        triple_count = load_store(ntriples, directory / "store")
-    with watch.stage("graph.ttl"):
-        serialize_turtle(directory / "store", directory / "graph.ttl", PREFIXES)
-    with watch.stage("graph.jsonld"):
-        serialize_jsonld(directory / "store", directory / "graph.jsonld",
-                         jsonld_context(minter.base))
-    return triple_count
+    return [
+        Task(NTRIPLES_TASK, functools.partial(write_graph_nt, papers, resolution, ntriples,
+                                              minter, run, evidence)),
+        Task(STORE_TASK, functools.partial(load_store, ntriples, directory / "store"),
+             after=(NTRIPLES_TASK,)),
+        Task("graph.jsonld", functools.partial(write_jsonld, ntriples, directory / "graph.jsonld",
+                                               jsonld_context(minter.base)),
+             after=(NTRIPLES_TASK,)),
+        Task("graph.ttl", lambda: turtle(read_ntriples(ntriples), directory / "graph.ttl"),
+             after=(NTRIPLES_TASK,)),
+    ]

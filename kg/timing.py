@@ -26,4 +26,8 @@ class Stopwatch:
         try:
             yield
         finally:
-            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+            self.add(name, time.perf_counter() - started)
+
+    def add(self, name: str, seconds: float) -> None:
+        """Seconds timed elsewhere (in another process) for the stage `name`."""
+        self.seconds[name] = self.seconds.get(name, 0.0) + seconds

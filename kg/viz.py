@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from importlib.resources import files
 from itertools import combinations
 from pathlib import Path
@@ -93,11 +93,15 @@ def tooltip(data: dict) -> str:
         f"\naka {aliases}" if aliases else "")
 
 
-def evidence_of(mentions: Iterable[Mention]) -> dict[tuple[str, str], list[str]]:
-    """(paper node, entity node) -> a few distinct evidence sentences."""
+def evidence_of(mentions: Iterable[Mention], papers: set[str]) -> dict[tuple[str, str], list[str]]:
+    """(paper node, entity node) -> a few distinct evidence sentences, for the papers of
+    `papers` (the drawn ones)."""
     evidence: dict[tuple[str, str], list[str]] = {}
     for mention in mentions:
-        sentences = evidence.setdefault((f"paper:{mention.paper}", f"entity:{mention.entity}"), [])
+        paper = f"paper:{mention.paper}"
+        if paper not in papers:
+            continue
+        sentences = evidence.setdefault((paper, f"entity:{mention.entity}"), [])
         if mention.sentence not in sentences and len(sentences) < EVIDENCE_PER_LINK:
             sentences.append(mention.sentence)
     return evidence
@@ -155,6 +159,18 @@ def cooccurrence_edges(graph: nx.Graph, keep: list[str]) -> list[dict]:
             for a, b in sorted(chosen)]
 
 
+def edges_among(graph: nx.Graph, nodes: set[str]) -> Iterator[tuple[str, str, dict]]:
+    """The edges between two of `nodes`, in the order of `graph.edges`, without walking the
+    edges of the nodes left out (most of a large graph)."""
+    done: set[str] = set()
+    for node in graph:
+        if node in nodes:
+            for other, data in graph.adj[node].items():
+                if other in nodes and other not in done:
+                    yield node, other, data
+            done.add(node)
+
+
 def network_of(graph: nx.Graph, keep: list[str], degree: Counter[str]) -> Network:
     net = Network(height="100vh", width="100%", cdn_resources="in_line")
     kept = set(keep)
@@ -164,8 +180,8 @@ def network_of(graph: nx.Graph, keep: list[str], degree: Counter[str]) -> Networ
         label = data["label"] if len(data["label"]) <= limit else data["label"][:limit - 1] + "…"
         net.add_node(node, label=label, title=tooltip(data), group=group_of(data),
                      value=degree[node] + 1, rank=rank, shape=SHAPES[group_of(data)])
-    for a, b, data in graph.edges(data=True):
-        if data["kind"] == MENTIONS and a in kept and b in kept:
+    for a, b, data in edges_among(graph, kept):
+        if data["kind"] == MENTIONS:
             net.add_edge(a, b, title=data["role"], role=data["role"], **ROLE_EDGE[data["role"]])
     net.options = OPTIONS
     return net
@@ -205,7 +221,7 @@ def render_html(graph: nx.Graph, max_nodes: int = 500, heading: str = "kg",
         nodes_json=script_json(nodes), edges_json=script_json(edges),
         cooccurrence_json=script_json(cooccurrence_edges(graph, keep)),
         options_json=Markup(options),
-        details_json=script_json(details_of(graph, keep, evidence_of(mentions))),
+        details_json=script_json(details_of(graph, keep, evidence_of(mentions, set(keep)))),
         meta_json=script_json({"summary": summary_of(graph, len(keep)),
                                "left_out": graph.number_of_nodes() - len(keep),
                                "drawn": len(keep)}),

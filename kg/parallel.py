@@ -1,0 +1,132 @@
+"""Parallel writers: independent tasks run side by side in forked child processes.
+
+In: `Task`s (a name, a function of no arguments, the names of the tasks it needs first), in
+the order they should start when several are ready, and how many may run at once. Out: each
+task's return value and its own seconds, as the tasks finished. The children are forked, so
+they read the parent's data (the graph, the papers) without a copy or a pickle; only the
+small return values come back, through a pipe.
+
+A task that raises stops everything: the other children are killed and the parent raises
+the task's exception (with a note naming the task), so the caller's clean-up runs once, in
+the parent. A child never outlives the parent: if the parent is killed, the kernel kills
+its children (PR_SET_PDEATHSIG).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import multiprocessing
+import os
+import signal
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+
+PR_SET_PDEATHSIG = 1
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    run: Callable[[], object]
+    after: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Done:
+    value: object
+    seconds: float  # the task's own time, in its process
+
+
+class ChildTraceback(Exception):
+    """Where a task failed in its child: shown as the cause of the exception re-raised."""
+
+    def __str__(self) -> str:
+        return "\n" + self.args[0]
+
+
+class WriterDied(RuntimeError):
+    """A child ended without a result (killed by a signal, or out of memory)."""
+
+
+def die_with_parent(parent: int) -> None:
+    """In a child: the kernel sends SIGKILL when the parent dies (Linux), so a killed build
+    leaves no writer behind still filling its temporary folder."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def child(task: Task, parent: int, results: Connection) -> None:
+    die_with_parent(parent)
+    # The inherited objects never become garbage here; freezing them keeps the collector
+    # from walking (and so copying) every page the parent holds.
+    gc.freeze()
+    started = time.perf_counter()
+    try:
+        value = task.run()
+    except BaseException as error:  # the parent re-raises it
+        trace = "".join(traceback.format_exception(error))
+        try:
+            results.send((error, trace))
+        except Exception:  # an exception pickle cannot carry: its type and message then
+            results.send((RuntimeError(f"{type(error).__name__}: {error}"), trace))
+        return
+    results.send(Done(value, time.perf_counter() - started))
+
+
+def run_tasks(tasks: list[Task], processes: int) -> dict[str, Done]:
+    """Run `tasks` in forked children, at most `processes` at once; a task starts once the
+    tasks it comes `after` are done, the first ready one in list order first."""
+    context = multiprocessing.get_context("fork")
+    waiting = list(tasks)
+    running: dict[Connection, tuple[Task, BaseProcess]] = {}
+    done: dict[str, Done] = {}
+    try:
+        while waiting or running:
+            while len(running) < max(processes, 1) and (task := first_ready(waiting, done)):
+                waiting.remove(task)
+                receive, send = context.Pipe(duplex=False)
+                process = context.Process(target=child, args=(task, os.getpid(), send),
+                                          name=f"kg writer: {task.name}")
+                process.start()
+                send.close()
+                running[receive] = (task, process)
+            if not running:
+                raise ValueError(f"tasks wait for unknown tasks: {[t.name for t in waiting]}")
+            for receive in wait(list(running)):
+                task, process = running.pop(receive)
+                done[task.name] = result_of(task, process, receive)
+    finally:
+        for _, process in running.values():
+            process.kill()
+            process.join()
+    return done
+
+
+def first_ready(waiting: list[Task], done: dict[str, Done]) -> Task | None:
+    return next((task for task in waiting if all(name in done for name in task.after)), None)
+
+
+def result_of(task: Task, process: BaseProcess, receive: Connection) -> Done:
+    """What the child sent; raises the child's exception, or WriterDied."""
+    try:
+        message = receive.recv()
+    except EOFError:
+        message = None
+    finally:
+        receive.close()
+    process.join()
+    if isinstance(message, Done):
+        return message
+    if isinstance(message, tuple):
+        error, trace = message
+        error.add_note(f"(while writing {task.name})")
+        raise error from ChildTraceback(trace)
+    raise WriterDied(f"{task.name}: the writer process ended without a result "
+                     f"(exit status {process.exitcode})")
