@@ -19,12 +19,14 @@ JSON and GraphML.
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx
@@ -132,20 +134,31 @@ def paper_entity_matrices(papers: list[str], entities_of: dict[str, set[str]],
     return membership, weights
 
 
-def write_node_link(graph: nx.Graph, path: Path) -> None:
+def write_node_link(graph: nx.Graph, path: Path, batch: int = 4096) -> None:
     """networkx's node-link JSON (what `nx.node_link_data(graph, edges="edges")` holds),
-    streamed one node or edge at a time: no copy of the graph is made."""
-    encode = json.JSONEncoder(ensure_ascii=False).encode  # the C encoder, item by item
+    streamed `batch` nodes or edges at a time: no copy of the graph is made, and the C
+    encoder gets a list per call (a call per item costs more than encoding it)."""
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    nodes = ({**data, "id": node} for node, data in graph.nodes(data=True))
+    edges = ({**data, "source": first, "target": second}
+             for first, second, data in graph.edges(data=True))
     with path.open("w", encoding="utf-8") as out:
         out.write('{"directed": false, "multigraph": false, "graph": ' + encode(graph.graph)
                   + ', "nodes": [')
-        for number, (node, data) in enumerate(graph.nodes(data=True)):
-            out.write((", " if number else "") + encode({**data, "id": node}))
+        write_items(out, nodes, encode, batch)
         out.write('], "edges": [')
-        for number, (first, second, data) in enumerate(graph.edges(data=True)):
-            out.write((", " if number else "")
-                      + encode({**data, "source": first, "target": second}))
+        write_items(out, edges, encode, batch)
         out.write("]}")
+
+
+def write_items(out: TextIO, items: Iterable[dict], encode: Callable[[object], str],
+                batch: int) -> None:
+    """The items as the inside of a JSON list, ", " between them."""
+    iterator = iter(items)
+    separator = ""
+    while chunk := list(itertools.islice(iterator, batch)):
+        out.write(separator + encode(chunk)[1:-1])  # "[a, b]" without its brackets
+        separator = ", "
 
 
 def read_node_link(path: Path) -> nx.Graph:
@@ -175,6 +188,8 @@ def graphml_keys(items: Iterable[dict], start: int) -> dict[str, tuple[str, str]
     """Each attribute name -> (key id, GraphML type), in order of first appearance."""
     keys: dict[str, tuple[str, str]] = {}
     for data in items:
+        if data.keys() <= keys.keys():  # the common case, tested in C
+            continue
         for name, value in data.items():
             if name not in keys:
                 kind = next((t for cls, t in GRAPHML_TYPES if isinstance(value, cls)), "string")
@@ -182,16 +197,17 @@ def graphml_keys(items: Iterable[dict], start: int) -> dict[str, tuple[str, str]
     return keys
 
 
-def graphml_data(data: dict, keys: dict[str, tuple[str, str]]) -> str:
-    return "".join(f'<data key="{keys[name][0]}">{xml_text(value)}</data>'
-                   for name, value in data.items())
+def graphml_data(data: dict, openings: dict[str, str]) -> str:
+    """The <data> elements of a node or an edge; `openings`: each name's opening tag."""
+    return "".join([f"{openings[name]}{xml_text(value)}</data>" for name, value in data.items()])
 
 
 def xml_text(value: object) -> str:
-    """Element text: escaped, without the characters XML 1.0 cannot hold."""
-    text = _scalar(value)
-    text = text if isinstance(text, str) else str(text)
-    return escape(_XML_INVALID.sub("", text)) if _XML_SPECIAL.search(text) else text
+    """Element text (lists joined with '; '): escaped, without the characters XML 1.0
+    cannot hold."""
+    if type(value) is not str:
+        value = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return escape(_XML_INVALID.sub("", value)) if _XML_SPECIAL.search(value) else value
 
 
 def xml_attribute(value: str) -> str:
@@ -206,6 +222,8 @@ def write_graphml(graph: nx.Graph, path: Path) -> None:
     node_keys = graphml_keys((data for _, data in graph.nodes(data=True)), 0)
     edge_keys = graphml_keys((data for _, _, data in graph.edges(data=True)),
                              len(node_keys))
+    node_data, edge_data = ({name: f'<data key="{key}">' for name, (key, _) in keys.items()}
+                            for keys in (node_keys, edge_keys))
     with path.open("w", encoding="utf-8") as out:
         out.write(GRAPHML_HEADER)
         for domain, keys in (("node", node_keys), ("edge", edge_keys)):
@@ -213,15 +231,11 @@ def write_graphml(graph: nx.Graph, path: Path) -> None:
                 out.write(f'  <key id="{key}" for="{domain}" attr.name={quoteattr(name)} '
                           f'attr.type="{kind}" />\n')
         out.write('  <graph edgedefault="undirected">\n')
-        for node, data in graph.nodes(data=True):
-            out.write(f"    <node id={xml_attribute(node)}>"
-                      f"{graphml_data(data, node_keys)}</node>\n")
-        for first, second, data in graph.edges(data=True):
-            out.write(f"    <edge source={xml_attribute(first)} "
-                      f"target={xml_attribute(second)}>"
-                      f"{graphml_data(data, edge_keys)}</edge>\n")
+        out.writelines(f"    <node id={xml_attribute(node)}>"
+                       f"{graphml_data(data, node_data)}</node>\n"
+                       for node, data in graph.nodes(data=True))
+        out.writelines(f"    <edge source={xml_attribute(first)} "
+                       f"target={xml_attribute(second)}>"
+                       f"{graphml_data(data, edge_data)}</edge>\n"
+                       for first, second, data in graph.edges(data=True))
         out.write("  </graph>\n</graphml>\n")
-
-
-def _scalar(value: object) -> object:
-    return "; ".join(map(str, value)) if isinstance(value, list) else value

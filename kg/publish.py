@@ -212,7 +212,7 @@ def publish(papers: list[Paper], resolution: Resolution, graph: nx.Graph, direct
     with atomic_directory(directory) as work:
         tasks = [*rdf.writers(papers, resolution, work, base_iri, evidence, run),
                  *writers(papers, resolution, graph, work, html_max_nodes)]
-        with watch.stage(f"publish: {len(tasks)} writers in {jobs} processes (wall)"):
+        with watch.stage(f"publish: {len(tasks)} writers side by side in {jobs} processes (wall)"):
             done = run_tasks(tasks, jobs)
         for task in tasks:
             watch.add(f"{task.name} (writer, side by side)", done[task.name].seconds)

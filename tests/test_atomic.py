@@ -1,12 +1,15 @@
 """A build killed at any moment (SIGKILL) leaves complete, readable outputs."""
 
+import errno
 import random
 import sys
 from pathlib import Path
 
 import pyoxigraph
+import pytest
 
 import kg
+import kg.viz
 
 from .conftest import MINI, run_and_maybe_kill
 
@@ -39,4 +42,25 @@ def test_sigkill_at_twenty_random_moments_leaves_complete_outputs(tmp_path):
     # the next build cleans up what the killed ones left
     kg.build([MINI], out)
     assert_complete(out)
+    assert not list(tmp_path.glob(".out.*.tmp"))
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_failing_writer_fails_the_build_and_keeps_the_previous_outputs(tmp_path, monkeypatch):
+    """The writers run in child processes: an error in one is the build's error."""
+    out = tmp_path / "out"
+    kg.build([MINI], out, jobs=2)
+    before = files_of(out)
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(kg.viz, "write_html", full_disk)
+    with pytest.raises(OSError, match="No space left on device") as caught:
+        kg.build([MINI], out, jobs=2)
+    assert "(while writing graph.html)" in caught.value.__notes__
+    assert files_of(out) == before
     assert not list(tmp_path.glob(".out.*.tmp"))
