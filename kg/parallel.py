@@ -56,8 +56,9 @@ class WriterDied(RuntimeError):
 def die_with_parent(parent: int) -> None:
     """In a child: the kernel sends SIGKILL when the parent dies (Linux), so a killed build
     leaves no writer behind still filling its temporary folder."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    prctl = getattr(ctypes.CDLL(None, use_errno=True), "prctl", None)
+    if prctl is not None:  # other systems: a killed build's writers finish on their own
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
 

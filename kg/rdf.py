@@ -1,9 +1,9 @@
 """RDF: papers and resolved entities -> triples, files and an Oxigraph store.
 
 In: `Paper`s, a `Resolution` and the mentions' evidence. Out: graph.nt (streamed: the triples
-are made once, here), then from graph.nt an Oxigraph store (bulk load), graph.ttl (parsed
-and written by Oxigraph) and graph.jsonld (parsed by Oxigraph, written here): the `writers`
-tasks, which kg.publish runs side by side with its other writers.
+are made once, here), then from graph.nt an Oxigraph store (bulk load, kg.bulk_load),
+graph.ttl (parsed and written by Oxigraph) and graph.jsonld (written here from graph.nt's
+lines): the `writers` tasks, which kg.publish runs side by side with its other writers.
 The vocabulary is schemas/kg.ttl (kg.vocab.KG) on top of schema.org, Dublin Core, SKOS,
 FaBiO, PROV-O, Web Annotation and VoID:
 
@@ -369,7 +369,7 @@ def jsonld_nodes(lines: Iterable[str], context: dict[str, str]) -> Iterator[str]
     The lines are those `nt_line` writes, so their text is taken as it is: one triple a
     line, subject and predicate IRIs, IRIs holding no character that JSON escapes (kg mints
     them percent-encoded), and literals quoted and escaped as JSON strings are (`nt_term`
-    uses no escape JSON lacks). Parsing them as RDF terms would take twice as long.
+    uses no escape JSON lacks). Parsing them into RDF terms first takes 2.5 times as long.
     """
     compact = functools.lru_cache(maxsize=1 << 16)(Compactor(context))  # IRIs repeat
     rdf_type = str(RDF.type)
