@@ -3,7 +3,7 @@
 In: `Paper`s and a scheduler address (or none: a LocalCluster of `workers` processes on
 this machine). Out: each paper with its mentions, in input order, exactly as
 `kg.extract.extract` gives them. Each worker process builds the pipeline once and keeps it;
-a task carries only (paper key, text) pairs and returns only the mentions. At most
+a task carries only (paper key, text) pairs and returns only compact mention rows. At most
 `in_flight` partitions per worker are out at a time, so the client's memory stays bounded
 however long the stream of papers.
 
@@ -19,15 +19,15 @@ from contextlib import contextmanager
 
 from spacy.language import Language
 
-from kg.extract import batched, build_pipeline, extract_texts, paired, texts_of
+from kg.extract import MentionRow, batched, build_pipeline, extract_texts, paired, texts_of
 from kg.model import Mention, Paper
 
 _PIPELINES: dict[str | None, Language] = {}  # per worker process, built by its first task
 
 
 def extract_partition(items: list[tuple[str, str]],
-                      lexicon_dir: str | None = None) -> list[list[Mention]]:
-    """One task: the mentions of each (paper key, text) of a partition, on a worker."""
+                      lexicon_dir: str | None = None) -> list[list[MentionRow]]:
+    """One task: the mention rows of each (paper key, text) of a partition, on a worker."""
     if lexicon_dir not in _PIPELINES:
         _PIPELINES[lexicon_dir] = build_pipeline(lexicon_dir)
     return extract_texts(_PIPELINES[lexicon_dir], items)
