@@ -12,14 +12,21 @@ Dask is an optional dependency (`pip install kg[dask]`); this module imports it 
 
 from __future__ import annotations
 
-import math
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sized
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from spacy.language import Language
 
-from kg.extract import MentionRow, batched, build_pipeline, extract_texts, paired, texts_of
+from kg.extract import (
+    MentionRow,
+    batch_size_for,
+    batched,
+    build_pipeline,
+    extract_texts,
+    paired,
+    texts_of,
+)
 from kg.model import Mention, Paper
 
 _PIPELINES: dict[str | None, Language] = {}  # per worker process, built by its first task
@@ -48,14 +55,6 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[object]:
         yield client
 
 
-def partition_size(papers: Iterable[Paper], workers: int, largest: int = 500) -> int:
-    """Papers per task: at most `largest`, and small enough to give each worker four
-    tasks when the number of papers is known (so that every worker has work)."""
-    if not isinstance(papers, Sized):
-        return largest
-    return max(1, min(largest, math.ceil(len(papers) / (4 * workers))))
-
-
 def extract_on_dask(papers: Iterable[Paper], scheduler: str | None = None, workers: int = 2,
                     lexicon_dir: str | None = None, on_paper: Callable[[], None] | None = None,
                     in_flight: int = 2) -> Iterator[tuple[Paper, list[Mention]]]:
@@ -64,7 +63,8 @@ def extract_on_dask(papers: Iterable[Paper], scheduler: str | None = None, worke
         available = max(len(client.scheduler_info()["workers"]), 1)
         slots = in_flight * available
         pending: deque = deque()
-        for partition in batched(papers, partition_size(papers, available)):
+        # tasks of at most 500 papers, at least four per worker when the number is known
+        for partition in batched(papers, batch_size_for(papers, available, 500, 4)):
             pending.append((partition, client.submit(extract_partition, texts_of(partition),
                                                      lexicon_dir, pure=False)))
             if len(pending) >= slots:
