@@ -127,11 +127,15 @@ def name_shaped_tokens(doc: Doc) -> Iterator[Token]:
 
 def tokens_by_shape(doc: Doc, fits: Callable[[str], bool]) -> list[int]:
     """Positions of the tokens whose spaCy word shape ('GSM8K' -> 'XXXdX') `fits`; each
-    distinct shape of the paper is tested once."""
-    shapes = doc.to_array(SHAPE).tolist()
-    strings = doc.vocab.strings
-    fitting = {shape for shape in set(shapes) if fits(strings[shape])}
-    return [i for i, shape in enumerate(shapes) if shape in fitting]
+    distinct shape of the paper is tested once, and each test is run once per paper (several
+    components ask; the answer is kept in `doc.user_data`)."""
+    key = f"kg.shapes.{fits.__qualname__}"
+    if key not in doc.user_data:
+        shapes = doc.to_array(SHAPE).tolist()
+        strings = doc.vocab.strings
+        fitting = {shape for shape in set(shapes) if fits(strings[shape])}
+        doc.user_data[key] = [i for i, shape in enumerate(shapes) if shape in fitting]
+    return doc.user_data[key]
 
 
 def _shape_has_mark(shape: str) -> bool:
