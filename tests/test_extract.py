@@ -181,3 +181,22 @@ def test_parallel_extraction_gives_the_same_mentions():
     serial = [m for _, m in extract(papers)]
     parallel = [m for _, m in extract(papers, jobs=2, batch_size=2)]
     assert serial == parallel
+
+
+def test_enumeration_labels_and_quantities_are_not_names(nlp):
+    names = found(nlp, "T\n\nWe list two issues: (O1) slow training and (O2) poor recall. "
+                       "We fix O2 with a 4TB corpus stored in fp32 data type.")
+    assert not names
+
+
+def test_an_acronym_defined_as_a_task_is_no_artifact_in_that_paper(nlp):
+    names = found(nlp, "T\n\nWe study speech-to-text translation (ST). Strong ST models and "
+                       "ST datasets are rare.")
+    assert not names
+    names = found(nlp, "QIC: Quicker Captions\n\nWe train with Quill Image Captioning (QIC). "
+                       "QIC works.")
+    assert names["QIC"].role is Role.INTRODUCED
+
+
+def test_a_camelcase_name_ending_in_a_short_part_keeps_its_case(nlp):
+    assert "Complex" not in found(nlp, "Agents for Complex Document Processing\n\nWe help.")

@@ -53,6 +53,10 @@ SIZED_NAME = re.compile(r"^[A-Za-z][\w.]*(?:-[\w.]+)*-\d+(\.\d+)?[BM]$")
 NAME_CHARACTERS = re.compile(r"^[\w.+#'/-]+$")
 EDITION = re.compile(r"^(?:19|20)\d\d$|^\d{1,3}(?:\.\d)?$")  # 2019, 50, 1.1
 SIZE_ONLY = re.compile(r"^\d+(\.\d+)?[BMKTbmkt]$")
+# amounts and number formats written like names: '4TB', '512GB', 'fp32', 'bf16', 'int8'
+QUANTITY = re.compile(r"^\d+(\.\d+)?[KMGTP]i?B$|^(fp|bf|int|uint|FP|BF|INT)\d{1,2}$")
+# a label of an enumerated point: '(O1) lack of evaluation, (O2) ...', '(P1)'
+ENUMERATION_LABEL = re.compile(r"\(([A-Z]{1,2})(\d{1,2})\)")
 INTRO_WORDS = frozenset({
     "propose", "proposed", "proposes", "introduce", "introduces", "introduced", "present",
     "presents", "novel", "new", "our", "call", "called", "named", "dubbed", "termed", "coined",
@@ -84,7 +88,8 @@ def is_name_shaped(text: str) -> bool:
     ['GSM8K', 'ZIP-FIT', 'StarCoder2', 'mParamanu']
     """
     letters = sum(c.isalpha() for c in text)
-    if letters == 0 or len(text) < 2 or not text[0].isalnum() or SIZE_ONLY.match(text):
+    if letters == 0 or len(text) < 2 or not text[0].isalnum() or SIZE_ONLY.match(text) \
+            or QUANTITY.match(text):
         return False
     if not NAME_CHARACTERS.match(text) or "//" in text:
         return False  # "7B)x2014a", "mathcal{O}(1", URLs
@@ -433,12 +438,19 @@ class AbbreviationFinder:
         # a known artifact defined in a "we propose" sentence is usually what the new one
         # builds on ("we propose X, which extends Low-Rank Adaptation (LoRA)")
         role = Role.INTRODUCED if before & INTRO_WORDS and entry is None else None
+        if entry is None and is_task and not role:
+            # 'machine translation (MT)': the acronym names the task in the whole paper
+            # ('MT models' is no model), unless the paper introduces it by that name
+            return [Candidate(short.start, short.end, TASK_ACRONYM, "veto")]
         if entry is None and (is_task or kind is None and long.text.islower() and not role):
-            return None  # 'machine translation (MT)', 'key-value (KV)': tasks and plain words
+            return None  # 'key-value (KV)': plain words
         common = {"source": "definition", "type": entry.type if entry else kind, "role": role,
                   "canonical": entry.name if entry else None, "long_form": long.text}
         return [Candidate(short.start, short.end, "abbreviation-short", **common),
                 Candidate(long.start, long.end, "abbreviation-long", **common)]
+
+
+TASK_ACRONYM = "abbreviation-of-task"
 
 
 def spelled_otherwise(entry: LexiconEntry, long_form: str) -> bool:
@@ -858,6 +870,16 @@ def class_acronyms(texts: dict[Candidate, str]) -> set[str]:
     return plural - named
 
 
+def enumeration_labels(text: str) -> set[str]:
+    """Labels of enumerated points, '(O1) ..., (O2) ...': not the o1 model, not the P3
+    dataset. A letter counts as a label when it numbers two points or more."""
+    numbers: dict[str, set[str]] = {}
+    for match in ENUMERATION_LABEL.finditer(text):
+        numbers.setdefault(match.group(1), set()).add(match.group(2))
+    return {normalize_form(letter + number) for letter, found in numbers.items()
+            if len(found) >= 2 for number in found}
+
+
 # a name the lexicon knows is this paper's own only when the paper says so about it
 # directly ('we propose X', 'called X', its title); 'our X' or a definition in a sentence
 # that introduces something else ('we propose Y, trained with Curriculum Learning (CL)')
@@ -925,8 +947,11 @@ class MentionSelector:
 
     def __call__(self, doc: Doc) -> Doc:
         texts = {c: doc[c.start:c.end].text for c in doc._.kg_candidates or []}
-        rejected = class_acronyms(texts) | {
-            normalize_form(text) for c, text in texts.items() if c.source == "veto"}
+        introduced = {normalize_form(text) for c, text in texts.items()
+                      if c.role is Role.INTRODUCED}
+        rejected = class_acronyms(texts) | enumeration_labels(text_of(doc)) | {
+            normalize_form(text) for c, text in texts.items() if c.source == "veto"
+            and not (c.rule == TASK_ACRONYM and normalize_form(text) in introduced)}
         candidates = [c for c in texts if self.acceptable(c, texts[c], rejected)]
         candidates = drop_generic_activities(candidates, texts)
         for candidate in coordinated_names(doc, candidates, self.lexicon):

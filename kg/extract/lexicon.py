@@ -40,7 +40,9 @@ def is_phrase(form: str) -> bool:
     return len(words) >= 2 and all(w.isalpha() and len(w) > 1 for w in words)
 
 
-CAMEL_HUMP = re.compile(r"[a-z][A-Z][a-z]")  # UperNet, TimeSformer; not ZeRO, SimplE, PaLM
+# two words joined, the second of three letters or more: UperNet, TimeSformer; not ZeRO,
+# SimplE, PaLM, ComplEx ('Complex' is a word)
+CAMEL_HUMP = re.compile(r"[a-z][A-Z][a-z]{2}")
 
 
 def case_fits(form: str, text: str) -> bool:
@@ -57,6 +59,8 @@ def case_fits(form: str, text: str) -> bool:
     (True, True)
     >>> case_fits("UperNet", "Upernet"), case_fits("ZeRO", "Zero"), case_fits("PaLM", "Palm")
     (True, False, False)
+    >>> case_fits("ComplEx", "Complex")
+    False
     """
     if text == form or form.islower() or is_phrase(form) or any(c.isdigit() for c in form):
         return True
