@@ -200,3 +200,11 @@ def test_an_acronym_defined_as_a_task_is_no_artifact_in_that_paper(nlp):
 
 def test_a_camelcase_name_ending_in_a_short_part_keeps_its_case(nlp):
     assert "Complex" not in found(nlp, "Agents for Complex Document Processing\n\nWe help.")
+
+
+def test_capitals_of_a_title_or_a_sentence_start_do_not_name_an_activity(nlp):
+    names = found(nlp, "Quill Pruning with Multi-Task Learning\n\nSupervised fine-tuning "
+                       "helps. We prune with multi-task learning.")
+    assert not names
+    names = found(nlp, "From GaLore to Quill\n\nWe train with multi-task learning (MTL).")
+    assert "GaLore" in names and "multi-task learning" in names

@@ -761,16 +761,30 @@ class SentenceWords:
         return self.words[sentence.start]
 
 
-def drop_generic_activities(candidates: list[Candidate],
+def drop_generic_activities(doc: Doc, candidates: list[Candidate],
                             texts: dict[Candidate, str]) -> list[Candidate]:
     """'in-context learning', 'knowledge distillation' written in lowercase are activities,
     not names, unless the paper also names them (ICL, an acronym definition, capitals) or
-    the name is specific enough to be one ('direct preference optimization': three words)."""
+    the name is specific enough to be one ('direct preference optimization': three words).
+    Capitals that every word of a title or the first word of a sentence takes do not name
+    ('Multi-Task Learning' in a title, 'Supervised fine-tuning is ...')."""
+    plain = {c: written_plainly(doc, c, texts[c]) for c in candidates}
     named = {c.canonical for c in candidates if c.canonical and (
-        c.source == "definition" or not texts[c].islower() or len(texts[c].split()) >= 3)}
+        c.source == "definition" or not plain[c] or len(texts[c].split()) >= 3)}
     return [c for c in candidates
             if not (c.type is EntityType.METHOD and c.source == "lexicon"
-                    and texts[c].islower() and c.canonical not in named)]
+                    and plain[c] and c.canonical not in named)]
+
+
+def written_plainly(doc: Doc, candidate: Candidate, text: str) -> bool:
+    """Lowercase, or capitalised only as a title's words or a sentence's first word are."""
+    if text.islower():
+        return True
+    sentence = sentence_of(doc, candidate.start)
+    if sentence.start == 0:  # the title: each word capitalised ('Multi-Task Learning')
+        return all(word[0].isupper() and word[1:].islower()
+                   for word in re.split(r"[\s-]+", text) if word)
+    return candidate.start == sentence.start and text[1:].islower()
 
 
 COORDINATORS = frozenset({",", "and", "or", "&", "/"})
@@ -953,7 +967,7 @@ class MentionSelector:
             normalize_form(text) for c, text in texts.items() if c.source == "veto"
             and not (c.rule == TASK_ACRONYM and normalize_form(text) in introduced)}
         candidates = [c for c in texts if self.acceptable(c, texts[c], rejected)]
-        candidates = drop_generic_activities(candidates, texts)
+        candidates = drop_generic_activities(doc, candidates, texts)
         for candidate in coordinated_names(doc, candidates, self.lexicon):
             texts[candidate] = doc[candidate.start:candidate.end].text
             candidates.append(candidate)
