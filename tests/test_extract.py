@@ -208,3 +208,16 @@ def test_capitals_of_a_title_or_a_sentence_start_do_not_name_an_activity(nlp):
     assert not names
     names = found(nlp, "From GaLore to Quill\n\nWe train with multi-task learning (MTL).")
     assert "GaLore" in names and "multi-task learning" in names
+
+
+def test_a_name_after_called_is_the_whole_capitalised_phrase(nlp):
+    names = found(nlp, "T\n\nWe add a step called Quill Token Mixing of Multi-modal Pre-training "
+                       "to tagging for Named Entity Recognition.")
+    assert "Quill Token Mixing of Multi-modal Pre-training" in names
+    assert not any(name.startswith("Entity") for name in names)
+
+
+def test_a_name_found_only_inside_a_longer_name_is_not_searched_elsewhere(nlp):
+    names = found(nlp, "Quill Mixing Scales\n\nWe propose a method named Quill "
+                       "Mixing with text for images (QMTI).")
+    assert "QMTI" in names and "Quill Mixing" not in names

@@ -492,6 +492,7 @@ class Cue:
     left: tuple[dict, ...] = ()
     right: tuple[dict, ...] = ()
     titles: bool | str = False  # True: capitalised words; "word": one capitalised word
+    lowercase_anchor: bool = False  # 'named X', not 'Named Entity Recognition'
     role: Role | None = None
     type: EntityType | None = None
 
@@ -506,6 +507,7 @@ class Cue:
     def from_data(cls, data: dict) -> Cue:
         return cls(id=data["id"], name=data["name"], left=tuple(data.get("left", ())),
                    right=tuple(data.get("right", ())), titles=data.get("titles", False),
+                   lowercase_anchor=data.get("lowercase_anchor", False),
                    role=Role(data["role"]) if data.get("role") else None,
                    type=EntityType(data["type"]) if data.get("type") else None)
 
@@ -579,7 +581,8 @@ class CueMatcher:
         capitals = tokens_with_capitals(doc)
         for key, start, end in self.matcher(doc):
             cue = self.cues[key]
-            if not self.may_reach_a_name(cue, start, end, capitals):
+            if not self.may_reach_a_name(cue, start, end, capitals) or (
+                    cue.lowercase_anchor and not doc[start].is_lower):
                 continue
             name = self.name_for(doc, cue, start, end)
             if name is None:
@@ -638,9 +641,32 @@ def name_next_to(doc: Doc, start: int, end: int, where: str,
         run.append(i)
     if not run and titles == "word" and step == 1 and is_title_word(doc, first):
         run.append(first)
+    if run and titles is True and step == 1:
+        run = capitalised_phrase(doc, run[0])
     if run and step == 1 and run[-1] + 1 < len(doc) and is_size(doc[run[-1] + 1].text):
         run.append(run[-1] + 1)  # 'our CodeT5+ 16B': the checkpoint with its size
     return doc[min(run): max(run) + 1] if run else None
+
+
+MAX_PHRASE_TOKENS = 8
+
+
+def capitalised_phrase(doc: Doc, start: int) -> list[int]:
+    """'called Neural Bag of Whole-Words (NBW)': the capitalised words from `start` on, with
+    'of' and hyphens between them ('Multi-modal', 'Pre-training'), ending on a word."""
+    run, i = [start], start + 1
+    while i < len(doc) and len(run) < MAX_PHRASE_TOKENS:
+        token, previous = doc[i], doc[i - 1]
+        glued_hyphen = token.text == "-" and not previous.whitespace_ and not token.whitespace_
+        after_hyphen = previous.text == "-" and token.is_alpha
+        if not (glued_hyphen or after_hyphen or token.lower_ == "of"
+                or token.text[0].isupper() or is_name_shaped(token.text)):
+            break
+        run.append(i)
+        i += 1
+    while len(run) > 1 and doc[run[-1]].lower_ in ("of", "-"):
+        run.pop()
+    return run
 
 
 def is_title_word(doc: Doc, i: int) -> bool:
@@ -974,8 +1000,10 @@ class MentionSelector:
         by_form: dict[str, list[Candidate]] = {}
         for candidate in candidates:
             by_form.setdefault(normalize_form(texts[candidate]), []).append(candidate)
-        spans = filter_spans([doc[c.start:c.end] for c in candidates]
-                             + self.echoes(doc, {texts[c] for c in candidates}))
+        # a name found only inside a longer one ('Decoder Pre-training' in a defined
+        # 'Decoder Pre-training with only text for STR') is not searched for elsewhere
+        spans = filter_spans([doc[c.start:c.end] for c in candidates])
+        spans = filter_spans(spans + self.echoes(doc, {span.text for span in spans}))
         sentence_words = SentenceWords(doc)
         forms = [normalize_form(span.text) for span in spans]
         words: dict[str, set[str]] = {}
