@@ -221,3 +221,18 @@ def test_a_name_found_only_inside_a_longer_name_is_not_searched_elsewhere(nlp):
     names = found(nlp, "Quill Mixing Scales\n\nWe propose a method named Quill "
                        "Mixing with text for images (QMTI).")
     assert "QMTI" in names and "Quill Mixing" not in names
+
+
+def test_what_a_paper_calls_a_resource_outweighs_how_a_sentence_uses_it(nlp):
+    names = found(nlp, "T\n\nExperiments on the LJSpeech dataset and on the QuillSpeech "
+                       "dataset show gains.")
+    assert names["LJSpeech"].type is EntityType.DATASET
+    assert names["QuillSpeech"].type is EntityType.DATASET
+
+
+def test_a_known_dataset_before_a_task_or_metric_is_evaluated_on(nlp):
+    names = found(nlp, "T\n\nWe reach 50.1 AP on COCO object detection, 80% ImageNet top-1 "
+                       "accuracy and QZ4 object detection gains.")
+    assert names["COCO"].type is EntityType.BENCHMARK
+    assert names["ImageNet"].type is EntityType.BENCHMARK
+    assert "QZ4" not in names  # a task after a word types a name, it finds none

@@ -71,7 +71,7 @@ class Candidate:
     start: int
     end: int
     rule: str
-    source: str  # lexicon | definition | cue | title | echo
+    source: str  # lexicon | definition | cue | title | echo | veto | context
     type: EntityType | None = None
     role: Role | None = None
     canonical: str | None = None
@@ -493,6 +493,7 @@ class Cue:
     right: tuple[dict, ...] = ()
     titles: bool | str = False  # True: capitalised words; "word": one capitalised word
     lowercase_anchor: bool = False  # 'named X', not 'Named Entity Recognition'
+    evidence_only: bool = False  # types a name found otherwise, never finds one
     role: Role | None = None
     type: EntityType | None = None
 
@@ -508,6 +509,7 @@ class Cue:
         return cls(id=data["id"], name=data["name"], left=tuple(data.get("left", ())),
                    right=tuple(data.get("right", ())), titles=data.get("titles", False),
                    lowercase_anchor=data.get("lowercase_anchor", False),
+                   evidence_only=data.get("evidence_only", False),
                    role=Role(data["role"]) if data.get("role") else None,
                    type=EntityType(data["type"]) if data.get("type") else None)
 
@@ -591,7 +593,9 @@ class CueMatcher:
             if kind is None and cue.role:
                 context = doc[min(start, name.end):max(end, name.start)]
                 kind = described_type(context) or described_type(appositive(doc, name.end))
-            found.append(Candidate(name.start, name.end, cue.id, "cue", type=kind, role=cue.role))
+            source = "context" if cue.evidence_only else "cue"
+            found.append(Candidate(name.start, name.end, cue.id, source, type=kind,
+                                   role=cue.role))
         add_candidates(doc, found)
         return doc
 
@@ -954,6 +958,20 @@ def most_common(types: list[EntityType]) -> EntityType | None:
     return Counter(types).most_common(1)[0][0] if types else None
 
 
+# 'X dataset', 'benchmarks such as X': the paper says what X is, which outweighs how a
+# sentence uses it ('experiments on the X dataset')
+NAMING_RULES = frozenset({"name-benchmark", "benchmark-name", "name-dataset", "dataset-name"})
+
+
+def resource_type(candidates: list[Candidate]) -> EntityType | None:
+    """Dataset or Benchmark by framing cues: what the paper calls X, else how it uses X
+    ('trained on X', 'X object detection')."""
+    framing = [c for c in candidates if c.type in RESOURCES and (
+        c.source == "cue" and c.rule not in WEAK_RULES or c.source == "context")]
+    return most_common([c.type for c in framing if c.rule in NAMING_RULES]) \
+        or most_common([c.type for c in framing])
+
+
 def vote_type(candidates: list[Candidate], text: str, words: set[str]) -> EntityType:
     """The type of one name in one paper, from the strongest evidence there is:
 
@@ -966,14 +984,16 @@ def vote_type(candidates: list[Candidate], text: str, words: set[str]) -> Entity
     lexicon = next((c.type for c in candidates if c.source == "lexicon" and c.type), None)
     if lexicon is not None and lexicon not in RESOURCES:
         return lexicon
-    strong_resource = most_common([t for t in strong if t in RESOURCES])
+    strong_resource = resource_type(candidates)
     if lexicon is not None:
         return strong_resource or lexicon
     described = [c.type for c in candidates if c.type and c.source in ("definition", "title")]
     weak = [c.type for c in candidates if c.type and c.rule in WEAK_RULES]
     kind = most_common(strong) or most_common(described) or type_by_name_ending(text) \
         or most_common(weak) or EntityType.METHOD
-    if kind in RESOURCES and not strong_resource:
+    if kind in RESOURCES and strong_resource:
+        return strong_resource
+    if kind in RESOURCES:
         return type_by_context(words) or kind
     return kind
 
@@ -1000,6 +1020,9 @@ class MentionSelector:
         by_form: dict[str, list[Candidate]] = {}
         for candidate in candidates:
             by_form.setdefault(normalize_form(texts[candidate]), []).append(candidate)
+        for candidate in texts:
+            if candidate.source == "context" and normalize_form(texts[candidate]) in by_form:
+                by_form[normalize_form(texts[candidate])].append(candidate)
         # a name found only inside a longer one ('Decoder Pre-training' in a defined
         # 'Decoder Pre-training with only text for STR') is not searched for elsewhere
         spans = filter_spans([doc[c.start:c.end] for c in candidates])
@@ -1033,7 +1056,7 @@ class MentionSelector:
 
     def acceptable(self, candidate: Candidate, text: str, rejected: set[str]) -> bool:
         """`rejected`: forms this paper uses otherwise (a class, another sense)."""
-        if candidate.source == "veto" or normalize_form(text) in rejected:
+        if candidate.source in ("veto", "context") or normalize_form(text) in rejected:
             return False
         if candidate.source == "lexicon":
             return True
