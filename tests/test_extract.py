@@ -236,3 +236,21 @@ def test_a_known_dataset_before_a_task_or_metric_is_evaluated_on(nlp):
     assert names["COCO"].type is EntityType.BENCHMARK
     assert names["ImageNet"].type is EntityType.BENCHMARK
     assert "QZ4" not in names  # a task after a word types a name, it finds none
+
+
+@pytest.mark.parametrize(("sentence", "name", "kind"), [
+    ("We build a new corpus, Quillset, that holds tables.", "Quillset", EntityType.DATASET),
+    ("We propose a novel method, Learning-to-Quill (L2Q), that mixes.", "Learning-to-Quill",
+     EntityType.METHOD),
+    ("The resulting model, Quillmate, is small.", "Quillmate", EntityType.MODEL),
+    ("We design a new optimizer, namely QU-ADAM, for sparse nets.", "QU-ADAM",
+     EntityType.METHOD)])
+def test_a_name_in_apposition_to_a_new_kind_is_introduced(nlp, sentence, name, kind):
+    names = found(nlp, f"T\n\n{sentence}")
+    assert names[name].type is kind and names[name].role is Role.INTRODUCED
+
+
+def test_a_subject_after_an_opening_phrase_is_no_apposition(nlp):
+    names = found(nlp, "T\n\nWithin a unified framework, Quillmate supports two modes. "
+                       "Like a popular method, Quillnote helps.")
+    assert not names

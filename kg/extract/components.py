@@ -60,7 +60,8 @@ ENUMERATION_LABEL = re.compile(r"\(([A-Z]{1,2})(\d{1,2})\)")
 INTRO_WORDS = frozenset({
     "propose", "proposed", "proposes", "introduce", "introduces", "introduced", "present",
     "presents", "novel", "new", "our", "call", "called", "named", "dubbed", "termed", "coined",
-    "develop", "develops", "developed", "release", "releases", "design", "designed"})
+    "develop", "develops", "developed", "release", "releases", "design", "designed",
+    "resulting"})
 TITLE_SEPARATORS = frozenset({":", "!"})
 
 
@@ -494,6 +495,8 @@ class Cue:
     titles: bool | str = False  # True: capitalised words; "word": one capitalised word
     lowercase_anchor: bool = False  # 'named X', not 'Named Entity Recognition'
     evidence_only: bool = False  # types a name found otherwise, never finds one
+    role_in_context: bool = False  # the role only in a sentence that presents something
+    closed_by: frozenset[str] = frozenset()  # words one of which must follow the name
     role: Role | None = None
     type: EntityType | None = None
 
@@ -510,6 +513,8 @@ class Cue:
                    right=tuple(data.get("right", ())), titles=data.get("titles", False),
                    lowercase_anchor=data.get("lowercase_anchor", False),
                    evidence_only=data.get("evidence_only", False),
+                   role_in_context=data.get("role_in_context", False),
+                   closed_by=frozenset(data.get("closed_by", ())),
                    role=Role(data["role"]) if data.get("role") else None,
                    type=EntityType(data["type"]) if data.get("type") else None)
 
@@ -587,15 +592,18 @@ class CueMatcher:
                     cue.lowercase_anchor and not doc[start].is_lower):
                 continue
             name = self.name_for(doc, cue, start, end)
-            if name is None:
+            if name is None or cue.closed_by and not (
+                    name.end < len(doc) and doc[name.end].lower_ in cue.closed_by):
                 continue
             kind = cue.type
             if kind is None and cue.role:
                 context = doc[min(start, name.end):max(end, name.start)]
                 kind = described_type(context) or described_type(appositive(doc, name.end))
+            role = cue.role
+            if cue.role_in_context and not presents_something(doc, start):
+                role = None
             source = "context" if cue.evidence_only else "cue"
-            found.append(Candidate(name.start, name.end, cue.id, source, type=kind,
-                                   role=cue.role))
+            found.append(Candidate(name.start, name.end, cue.id, source, type=kind, role=role))
         add_candidates(doc, found)
         return doc
 
@@ -631,6 +639,12 @@ class CueMatcher:
         return None
 
 
+def presents_something(doc: Doc, i: int) -> bool:
+    """Whether the sentence up to token i presents a contribution ('we propose', 'a novel')."""
+    sentence = sentence_of(doc, i)
+    return any(t.lower_ in INTRO_WORDS for t in doc[sentence.start:i])
+
+
 def name_next_to(doc: Doc, start: int, end: int, where: str,
                  titles: bool | str) -> Span | None:
     """The run of name-shaped tokens (at most two) right after `end` or right before `start`."""
@@ -640,7 +654,7 @@ def name_next_to(doc: Doc, start: int, end: int, where: str,
         if not 0 <= i < len(doc):
             break
         text = doc[i].text
-        if not (is_name_shaped(text) or titles is True and doc[i].is_title and len(text) > 1):
+        if not (is_name_shaped(text) or titles is True and text[0].isupper() and len(text) > 1):
             break
         run.append(i)
     if not run and titles == "word" and step == 1 and is_title_word(doc, first):
