@@ -254,3 +254,16 @@ def test_a_subject_after_an_opening_phrase_is_no_apposition(nlp):
     names = found(nlp, "T\n\nWithin a unified framework, Quillmate supports two modes. "
                        "Like a popular method, Quillnote helps.")
     assert not names
+
+
+def test_the_description_after_a_definition_types_it(nlp):
+    names = found(nlp, "T\n\nWe introduce QuBERT (Quill-refined BERT), a novel method for "
+                       "training. We present Tiny Quill Mixers (TQM), a small model.")
+    assert names["QuBERT"].type is EntityType.METHOD
+    assert names["Tiny Quill Mixers"].type is EntityType.MODEL
+
+
+def test_a_participle_after_a_comma_describes_nothing(nlp):
+    names = found(nlp, "T\n\nWe propose QuillFormer, addressing slow training through an "
+                       "attention module.")
+    assert names["QuillFormer"].type is EntityType.MODEL  # by its ending, not 'module'

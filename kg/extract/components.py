@@ -435,6 +435,9 @@ class AbbreviationFinder:
                 long.text) or is_generic_plural(short.text)):
             return None
         kind, is_task = type_of_phrase(long.text)
+        # 'DrBERT (Decoder-refined BERT), a novel method': what follows says more than
+        # the long form's last word
+        kind = described_type(appositive(doc, paren.i)) or kind
         before = {t.lower_ for t in doc[sentence_of(doc, paren.i).start: paren.i]}
         # a known artifact defined in a "we propose" sentence is usually what the new one
         # builds on ("we propose X, which extends Low-Rank Adaptation (LoRA)")
@@ -706,6 +709,7 @@ APPOSITION_STOPS = frozenset({"for", "of", "to", "that", "which", "with", "on", 
 # noun is reached or a new phrase starts ('X, a model and a dataset')
 CONJUNCTIONS = frozenset({"and", "yet", "but", "or"})
 DETERMINERS = frozenset({"a", "an", "the"})
+APPOSITION_STARTS = DETERMINERS | {"our", "which", "that", "one", "two", "three", "namely"}
 
 
 def appositive(doc: Doc, end: int, width: int = 11) -> Span:
@@ -713,6 +717,14 @@ def appositive(doc: Doc, end: int, width: int = 11) -> Span:
     benchmark'. Empty when the name is not followed by an apposition."""
     if end >= len(doc) or doc[end].lower_ not in APPOSITION_OPENERS:
         return doc[end:end]
+    if doc[end].text == "(":  # 'X (Long Form), a novel method': the words after the brackets
+        close = next((t.i for t in doc[end + 1:end + width] if t.text == ")"), None)
+        after = appositive(doc, close + 1, width) if close is not None else doc[end:end]
+        if len(after):
+            return after
+    elif doc[end].text == "," and not (end + 1 < len(doc)
+                                      and doc[end + 1].lower_ in APPOSITION_STARTS):
+        return doc[end:end]  # 'X, addressing ...' describes nothing
     stop, seen_head = end + 1, False
     while stop < min(len(doc), end + width):
         word = doc[stop].lower_
@@ -720,6 +732,8 @@ def appositive(doc: Doc, end: int, width: int = 11) -> Span:
         if word in APPOSITION_STOPS and not hyphenated or word in CONJUNCTIONS and (
                 seen_head or stop + 1 < len(doc) and doc[stop + 1].lower_ in DETERMINERS):
             break
+        if word in ("'s", "’s"):
+            return doc[end:end]  # 'X, the LLM's output must ...': a clause, not a description
         seen_head |= word in head_types() and head_types()[word] != "task"
         stop += 1
     return doc[end + 1:stop]
