@@ -267,3 +267,20 @@ def test_a_participle_after_a_comma_describes_nothing(nlp):
     names = found(nlp, "T\n\nWe propose QuillFormer, addressing slow training through an "
                        "attention module.")
     assert names["QuillFormer"].type is EntityType.MODEL  # by its ending, not 'module'
+
+
+def test_a_name_called_in_a_plural_list_is_not_the_lists_kind(nlp):
+    names = found(nlp, "T\n\nWe propose a pruning framework for LLMs, named QPRUNE (Quill "
+                       "Pruning).")
+    assert names["QPRUNE"].type is EntityType.METHOD
+
+
+@pytest.mark.parametrize(("sentence", "name", "kind"), [
+    ("We introduce a new biomedical LM (QuillBio), trained on notes.", "QuillBio",
+     EntityType.MODEL),
+    ("It works by proposing Quillmix, a simple diffusion model.", "Quillmix", EntityType.MODEL),
+    ("This paper proposes QuillSort, a scalable solution to inference.", "QuillSort",
+     EntityType.METHOD)])
+def test_more_framings_of_a_new_name(nlp, sentence, name, kind):
+    names = found(nlp, f"T\n\n{sentence}")
+    assert names[name].type is kind and names[name].role is Role.INTRODUCED

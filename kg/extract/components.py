@@ -956,8 +956,9 @@ def enumeration_labels(text: str) -> set[str]:
 # directly ('we propose X', 'called X', its title); 'our X' or a definition in a sentence
 # that introduces something else ('we propose Y, trained with Curriculum Learning (CL)')
 # do not make it new
-DIRECT_INTRODUCTIONS = frozenset({"we-propose", "this-paper-proposes", "named", "we-call",
-                                  "title-name", "our-name", "name-a-new", "new-kind-name"})
+DIRECT_INTRODUCTIONS = frozenset({"we-propose", "by-proposing", "this-paper-proposes", "named",
+                                  "we-call", "title-name", "our-name", "name-a-new",
+                                  "new-kind-name"})
 WEAK_RULES = frozenset({"contains-model", "size-suffix", "coordination", "lexicon-derived",
                         "name-a-new"})
 RESOURCES = frozenset({EntityType.DATASET, EntityType.BENCHMARK})
@@ -988,7 +989,8 @@ def most_common(types: list[EntityType]) -> EntityType | None:
 
 # 'X dataset', 'benchmarks such as X': the paper says what X is, which outweighs how a
 # sentence uses it ('experiments on the X dataset')
-NAMING_RULES = frozenset({"name-benchmark", "benchmark-name", "name-dataset", "dataset-name"})
+NAMING_RULES = frozenset({"name-benchmark", "benchmark-name", "benchmarks-such-as",
+                          "name-dataset", "dataset-name", "datasets-such-as"})
 
 
 def resource_type(candidates: list[Candidate]) -> EntityType | None:
