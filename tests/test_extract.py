@@ -284,3 +284,25 @@ def test_a_name_called_in_a_plural_list_is_not_the_lists_kind(nlp):
 def test_more_framings_of_a_new_name(nlp, sentence, name, kind):
     names = found(nlp, f"T\n\n{sentence}")
     assert names[name].type is kind and names[name].role is Role.INTRODUCED
+
+
+def test_definitions_of_digit_acronyms_and_of_named_plurals(nlp):
+    names = found(nlp, "T\n\nWe propose Sharded Sequence Sliced Quill Training (S3QT). Unlike "
+                       "Gradient Boosted Quill Trees (GBQTs) and deep neural networks (DNNs), "
+                       "Quill Foundation Models (QFMs) are a class.")
+    assert names["S3QT"].long_form == "Sharded Sequence Sliced Quill Training"
+    assert "GBQTs" in names
+    assert not {"DNNs", "QFMs"} & set(names)
+
+
+def test_a_definition_before_a_closing_emoticon_and_a_head_noun_after_brackets(nlp):
+    names = found(nlp, "T\n\nIt has (ii) Dual Quill Projected Descent (DQPD): a novel "
+                       "optimizer, and a Conditional Quill Synthesis (CQS) module.")
+    assert names["DQPD"].type is EntityType.METHOD
+    assert names["CQS"].type is EntityType.METHOD  # 'synthesis' alone would make it a task
+
+
+def test_a_capitalised_definition_of_another_sense_is_the_papers_own_name(nlp):
+    names = found(nlp, "T\n\nIt has a Conditional Latent Matching (CLM) module. CLM helps.")
+    assert names["CLM"].long_form == "Conditional Latent Matching"
+    assert "CLM" not in found(nlp, "T\n\nIt learns causal latent masks (CLM). CLM helps.")

@@ -7,6 +7,8 @@ kg.extract.components.
 
 from __future__ import annotations
 
+import re
+
 
 def looks_like_short_form(text: str) -> bool:
     """An abbreviation candidate: 2-12 characters, starts alphanumeric, has a capital letter.
@@ -54,3 +56,22 @@ def long_form_window(short: str, words: list[str]) -> list[str]:
     """At most min(|short| + 5, 2 * |short|) words before the parenthesis (Schwartz & Hearst)."""
     letters = sum(c.isalnum() for c in short)
     return words[-min(letters + 5, letters * 2):]
+
+
+def spellings(short: str) -> list[str]:
+    """The letters a short form may stand for: itself; a digit repeating the letter before
+    it ('S3T': Sequence-aware Sharded Sliced Training); '2' for 'to' and '4' for 'for'
+    ('L2M': Learning-to-Modulate); the part before a hyphen ('DNA-GPT': Divergent N-Gram
+    Analysis).
+
+    >>> spellings("S3T"), spellings("L2M"), spellings("DNA-GPT")
+    (['S3T', 'SSST'], ['L2M', 'LLM', 'LtM'], ['DNA-GPT', 'DNA'])
+    """
+    found = [short]
+    repeated = re.sub(r"([A-Za-z])([2-9])", lambda m: m.group(1) * int(m.group(2)), short)
+    spoken = re.sub(r"(?<=[A-Za-z])2(?=[A-Za-z])", "t", re.sub(r"(?<=[A-Za-z])4(?=[A-Za-z])",
+                                                              "f", short))
+    found += [s for s in (repeated, spoken) if s not in found]
+    if "-" in short:
+        found.append(short.split("-")[0])
+    return found

@@ -34,7 +34,12 @@ from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from kg.extract.abbreviations import best_long_form, long_form_window, looks_like_short_form
+from kg.extract.abbreviations import (
+    best_long_form,
+    long_form_window,
+    looks_like_short_form,
+    spellings,
+)
 from kg.extract.lexicon import Lexicon, LexiconEntry, case_fits, load_lexicon
 from kg.extract.tokenizer import hyphen_words, text_of
 from kg.model import EntityType, Role, normalize_form
@@ -368,7 +373,9 @@ class AbbreviationFinder:
             if token is None:
                 continue
             token = token[0]
-            close = next((t.i for t in doc[token.i + 1: token.i + 12] if t.text == ")"), None)
+            # '):' is one token (spaCy keeps it whole as an emoticon)
+            close = next((t.i for t in doc[token.i + 1: token.i + 12]
+                          if t.text.startswith(")")), None)
             if close is None:
                 continue
             inner = doc[token.i + 1: close]
@@ -394,10 +401,8 @@ class AbbreviationFinder:
                 return None
             start_char = sent.start_char + words[-len(window)].start()
             candidate_text = text[start_char: sent.start_char + len(prefix)]
-            long_text = best_long_form(short.text, candidate_text)
-            if long_text is None and "-" in short.text:
-                # "Divergent N-Gram Analysis (DNA-GPT)": the part before the hyphen is spelled
-                long_text = best_long_form(short.text.split("-")[0], candidate_text)
+            long_text = next(filter(None, (best_long_form(spelling, candidate_text)
+                                           for spelling in spellings(short.text))), None)
             if long_text is None:
                 return None
             long_start = start_char + len(candidate_text) - len(long_text)
@@ -422,8 +427,8 @@ class AbbreviationFinder:
         if entry is not None and spelled_otherwise(entry, long.text):
             # 'abstract syntax tree (AST)': the paper's AST is not the lexicon's AST
             # (Audio Spectrogram Transformer); its other mentions must not take that sense
-            veto = Candidate(short.start, short.end, "abbreviation-other-sense", "veto")
-            if type_of_phrase(long.text)[0] is None:
+            veto = Candidate(short.start, short.end, OTHER_SENSE, "veto")
+            if type_of_phrase(long.text)[0] is None and head_after(doc, paren) is None:
                 return [veto]  # and not an artifact of its own either: 'syntax tree'
             return [veto, *(self.definition_pair(doc, short, long, paren, None) or [])]
         return self.definition_pair(doc, short, long, paren, entry)
@@ -431,13 +436,20 @@ class AbbreviationFinder:
     def definition_pair(self, doc: Doc, short: Span, long: Span, paren: Token,
                       entry: LexiconEntry | None) -> list[Candidate] | None:
         lexicon = self.lexicon
+        # a plural acronym names a class ('deep neural networks (DNNs)', 'Time Series
+        # Foundation Models (TSFMs)'), unless its long form is capitalised as a name and
+        # is not one of models ('Gradient Boosting Decision Trees (GBDTs)')
         if entry is None and (lexicon.is_not_entity(short.text) or lexicon.is_not_entity(
-                long.text) or is_generic_plural(short.text)):
+                long.text) or is_generic_plural(short.text) and not (
+                is_capitalised_phrase(long.text)
+                and type_of_phrase(long.text)[0] is not EntityType.MODEL)):
             return None
         kind, is_task = type_of_phrase(long.text)
-        # 'DrBERT (Decoder-refined BERT), a novel method': what follows says more than
-        # the long form's last word
-        kind = described_type(appositive(doc, paren.i)) or kind
+        # 'DrBERT (Decoder-refined BERT), a novel method', 'Latent Synthesis (LS) module':
+        # what follows says more than the long form's last word
+        following = described_type(appositive(doc, paren.i)) or head_after(doc, paren)
+        if following is not None and (not is_task or is_capitalised_phrase(long.text)):
+            kind, is_task = following, False
         before = {t.lower_ for t in doc[sentence_of(doc, paren.i).start: paren.i]}
         # a known artifact defined in a "we propose" sentence is usually what the new one
         # builds on ("we propose X, which extends Low-Rank Adaptation (LoRA)")
@@ -455,6 +467,24 @@ class AbbreviationFinder:
 
 
 TASK_ACRONYM = "abbreviation-of-task"
+OTHER_SENSE = "abbreviation-other-sense"  # vetoes the lexicon's sense, not the paper's own
+
+
+def is_capitalised_phrase(text: str) -> bool:
+    """'Conditional Latent Synthesis', 'Neural Bag of Words': every main word capitalised."""
+    joining = pattern_data("title.json")["joining_words"]
+    words = [w for w in text.split() if w not in joining]
+    return len(words) >= 2 and all(w[0].isupper() or w[0].isdigit() for w in words)
+
+
+def head_after(doc: Doc, paren: Token) -> EntityType | None:
+    """The type of a head noun right after a definition's brackets: '... (CLS) module'."""
+    close = next((t.i for t in doc[paren.i + 1: paren.i + 14] if t.text.startswith(")")),
+                 None)
+    if close is None or close + 1 >= len(doc) or doc[close].text != ")":
+        return None
+    kind = head_types().get(doc[close + 1].lower_)
+    return EntityType(kind) if kind and kind != "task" else None
 
 
 def spelled_otherwise(entry: LexiconEntry, long_form: str) -> bool:
@@ -1041,8 +1071,12 @@ class MentionSelector:
                       if c.role is Role.INTRODUCED}
         rejected = class_acronyms(texts) | enumeration_labels(text_of(doc)) | {
             normalize_form(text) for c, text in texts.items() if c.source == "veto"
+            and c.rule != OTHER_SENSE
             and not (c.rule == TASK_ACRONYM and normalize_form(text) in introduced)}
-        candidates = [c for c in texts if self.acceptable(c, texts[c], rejected)]
+        other_senses = {normalize_form(text) for c, text in texts.items()
+                        if c.rule == OTHER_SENSE}
+        candidates = [c for c in texts if self.acceptable(c, texts[c], rejected) and not (
+            c.source == "lexicon" and normalize_form(texts[c]) in other_senses)]
         candidates = drop_generic_activities(doc, candidates, texts)
         for candidate in coordinated_names(doc, candidates, self.lexicon):
             texts[candidate] = doc[candidate.start:candidate.end].text
