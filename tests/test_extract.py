@@ -306,3 +306,13 @@ def test_a_capitalised_definition_of_another_sense_is_the_papers_own_name(nlp):
     names = found(nlp, "T\n\nIt has a Conditional Latent Matching (CLM) module. CLM helps.")
     assert names["CLM"].long_form == "Conditional Latent Matching"
     assert "CLM" not in found(nlp, "T\n\nIt learns causal latent masks (CLM). CLM helps.")
+
+
+def test_a_lowercase_name_after_called_needs_a_kind(nlp):
+    names = found(nlp, "T\n\nWe add a brain-inspired mechanism called quillgrowth, i.e. regrowth."
+                       " We tune -- a process we refer to as quillfitting -- and a simple "
+                       'technique called "reverse quilling," helps.')
+    assert {"quillgrowth", "quillfitting", "reverse quilling"} <= set(names)
+    assert names["quillgrowth"].role is Role.INTRODUCED
+    names = found(nlp, "T\n\nWe use shortcut connections (called ladders) and named entities.")
+    assert not names

@@ -530,6 +530,7 @@ class Cue:
     evidence_only: bool = False  # types a name found otherwise, never finds one
     role_in_context: bool = False  # the role only in a sentence that presents something
     closed_by: frozenset[str] = frozenset()  # words one of which must follow the name
+    lowercase_names: frozenset[str] = frozenset()  # anchors of 'a mechanism called xyz, ...'
     role: Role | None = None
     type: EntityType | None = None
 
@@ -548,6 +549,7 @@ class Cue:
                    evidence_only=data.get("evidence_only", False),
                    role_in_context=data.get("role_in_context", False),
                    closed_by=frozenset(data.get("closed_by", ())),
+                   lowercase_names=frozenset(data.get("lowercase_names", ())),
                    role=Role(data["role"]) if data.get("role") else None,
                    type=EntityType(data["type"]) if data.get("type") else None)
 
@@ -621,10 +623,11 @@ class CueMatcher:
         capitals = tokens_with_capitals(doc)
         for key, start, end in self.matcher(doc):
             cue = self.cues[key]
-            if not self.may_reach_a_name(cue, start, end, capitals) or (
-                    cue.lowercase_anchor and not doc[start].is_lower):
+            lowercase = doc[start].lower_ in cue.lowercase_names
+            if not (lowercase or self.may_reach_a_name(cue, start, end, capitals)) \
+                    or cue.lowercase_anchor and not doc[start].is_lower:
                 continue
-            name = self.name_for(doc, cue, start, end)
+            name = self.name_for(doc, cue, start, end, lowercase)
             if name is None or cue.closed_by and not (
                     name.end < len(doc) and doc[name.end].lower_ in cue.closed_by):
                 continue
@@ -632,6 +635,11 @@ class CueMatcher:
             if kind is None and cue.role:
                 context = doc[min(start, name.end):max(end, name.start)]
                 kind = described_type(context) or described_type(appositive(doc, name.end))
+                if kind is None and name.text.islower():  # 'a mechanism called xyz'
+                    kind = described_type(doc[max(sentence_of(doc, start).start, start - 3):
+                                              start]) or type_of_phrase(name.text)[0]
+                    if kind is None:
+                        continue  # 'connections (called ladders)': a word, no artifact
             role = cue.role
             if cue.role_in_context and not presents_something(doc, start):
                 role = None
@@ -652,16 +660,22 @@ class CueMatcher:
         first = bisect_left(capitals, low)
         return first < len(capitals) and capitals[first] < high
 
-    def name_for(self, doc: Doc, cue: Cue, start: int, end: int) -> Span | None:
-        """The first name the cue's slots lead to, or None when the slots do not match."""
+    def name_for(self, doc: Doc, cue: Cue, start: int, end: int,
+                 lowercase: bool = False) -> Span | None:
+        """The first name the cue's slots lead to, or None when the slots do not match;
+        with `lowercase`, lowercase words right after the shortest slots if nothing else."""
         if cue.name == "after":
             lefts = slot_ends(doc, start - 1, cue.left, -1, self.stops)
             if next(lefts, None) is None:
                 return None
-            for position in slot_ends(doc, end, cue.right, 1, self.stops):
+            positions = list(slot_ends(doc, end, cue.right, 1, self.stops))
+            for position in positions:
                 name = name_next_to(doc, position, position, "after", cue.titles)
                 if name is not None:
                     return name
+            if lowercase:
+                return next(filter(None, (lowercase_name(doc, position, self.stops)
+                                          for position in positions)), None)
             return None
         if next(slot_ends(doc, end, cue.right, 1, self.stops), None) is None:
             return None
@@ -670,6 +684,30 @@ class CueMatcher:
             if name is not None:
                 return name
         return None
+
+
+NAME_CLOSERS = frozenset({",", ".", ";", ":", ")", "(", '"', "'", "”", "’", "-", "--", "–",
+                          "—", "and", "or"})
+MAX_LOWERCASE_NAME_TOKENS = 5
+
+
+def lowercase_name(doc: Doc, i: int, stops: frozenset[str]) -> Span | None:
+    """'called self-guided training, ...': up to three lowercase words (hyphenated ones count
+    once) right at `i`, closed by punctuation or 'and'/'or'; None otherwise."""
+    end, words = i, 0
+    while end < len(doc) and end - i < MAX_LOWERCASE_NAME_TOKENS:
+        token = doc[end]
+        if token.text == "-" and end > i and not token.whitespace_:
+            end += 1
+            continue
+        if not (token.is_lower and token.is_alpha) or token.lower_ in stops \
+                or token.lower_ in DETERMINERS:
+            break
+        words += doc[end - 1].text != "-" or end == i
+        end += 1
+    if end == i or words > 3 or end >= len(doc) or doc[end].lower_ not in NAME_CLOSERS:
+        return None
+    return doc[i:end]
 
 
 def presents_something(doc: Doc, i: int) -> bool:
