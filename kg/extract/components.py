@@ -623,7 +623,7 @@ class CueMatcher:
         capitals = tokens_with_capitals(doc)
         for key, start, end in self.matcher(doc):
             cue = self.cues[key]
-            lowercase = doc[start].lower_ in cue.lowercase_names
+            lowercase = bool(cue.lowercase_names) and doc[start].lower_ in cue.lowercase_names
             if not (lowercase or self.may_reach_a_name(cue, start, end, capitals)) \
                     or cue.lowercase_anchor and not doc[start].is_lower:
                 continue
@@ -665,10 +665,11 @@ class CueMatcher:
         """The first name the cue's slots lead to, or None when the slots do not match;
         with `lowercase`, lowercase words right after the shortest slots if nothing else."""
         if cue.name == "after":
-            lefts = slot_ends(doc, start - 1, cue.left, -1, self.stops)
-            if next(lefts, None) is None:
-                return None
+            # the right slots first: most cues need a word right after the anchor (',', '(')
             positions = list(slot_ends(doc, end, cue.right, 1, self.stops))
+            if not positions or next(slot_ends(doc, start - 1, cue.left, -1, self.stops),
+                                     None) is None:
+                return None
             for position in positions:
                 name = name_next_to(doc, position, position, "after", cue.titles)
                 if name is not None:
