@@ -316,3 +316,21 @@ def test_a_lowercase_name_after_called_needs_a_kind(nlp):
     assert names["quillgrowth"].role is Role.INTRODUCED
     names = found(nlp, "T\n\nWe use shortcut connections (called ladders) and named entities.")
     assert not names
+
+
+def test_a_title_phrase_the_abstract_presents_is_introduced(nlp):
+    names = found(nlp, "Quill Splatting for Maps\n\nWe introduce Quill Splatting, the first "
+                       "system for maps. Quill splatting is fast.")
+    assert names["Quill Splatting"].role is Role.INTRODUCED
+    assert names["Quill Splatting"].type is EntityType.METHOD
+    names = found(nlp, "Self-Quill Distillation for Further Pre-training\n\nWe propose "
+                       "self-quill distillation as a regularizer.")
+    assert "Self-Quill Distillation" in names and "self-quill distillation" in names
+
+
+@pytest.mark.parametrize("title, abstract", [
+    ("A Multi-Level Framework for Training", "We propose a multi-level framework, which helps."),
+    ("Efficient Quill Pruning for LLMs", "We propose an efficient quill pruning framework."),
+    ("Quill Data Selection: More Data", "We introduce data selection based on scores.")])
+def test_a_title_phrase_that_describes_is_no_name(nlp, title, abstract):
+    assert not found(nlp, f"{title}\n\n{abstract}")

@@ -821,9 +821,12 @@ def described_type(words: Span) -> EntityType | None:
 
 @Language.component("kg_title_name")
 def find_title_name(doc: Doc) -> Doc:
-    """'Prepacking: A Simple Method ...' -> Prepacking, introduced by this paper."""
+    """'Prepacking: A Simple Method ...' -> Prepacking, introduced by this paper; and a
+    capitalised phrase of the title that the abstract says it introduces ('Online Language
+    Splatting' ... 'we introduce Online Language Splatting, the first ...')."""
     rules = pattern_data("title.json")
     title_end = next((t.i for t in doc if t.is_space and "\n" in t.text), len(doc))
+    add_candidates(doc, introduced_title_phrases(doc, title_end))
     separator = next((t.i for t in doc[:title_end] if t.text in TITLE_SEPARATORS), None)
     if separator is None or separator == 0 or separator >= title_end - 1:
         return doc
@@ -839,6 +842,86 @@ def find_title_name(doc: Doc) -> Doc:
     add_candidates(doc, [Candidate(head.start, head.end, "title-name", "title", kind,
                                    Role.INTRODUCED)])
     return doc
+
+
+# the kind of a thing, not its name: 'A Multi-Level Framework', 'An Unsupervised Method'
+GENERIC_KINDS = frozenset({"framework", "method", "methods", "approach", "paradigm", "model",
+                           "models", "algorithm", "technique", "strategy", "system", "pipeline",
+                           "architecture", "network", "networks", "training", "learning"})
+# 'we propose', 'this work introduces': the words that present a paper's own contribution
+INTRODUCING = re.compile(r"\b(?:we|paper|work|study)\s+(?:(?:also|further|first|then|here)\s+)?"
+                         r"(?:propose|proposes|introduce|introduces|present|presents)\s+")
+WORD_PART = re.compile(r"[a-z0-9]+")
+WORD_OR_MARK = re.compile(r"[a-z0-9]+|[^\s\w-]")  # hyphens dropped: 'self-distillation'
+
+
+def introduced_title_phrases(doc: Doc, title_end: int) -> list[Candidate]:
+    """The longest capitalised phrase of the title ('Self-Distillation', 'Pruning-Aware
+    Pretraining') that the abstract presents right after 'we propose' or 'this work
+    introduces' ('this work proposes the pruning-aware pretraining, ...'): introduced,
+    typed by its last word. Its other places are found as the name's echoes."""
+    if title_end >= len(doc) or not any(t.text[:1].isupper() for t in doc[1:title_end]):
+        return []
+    text = text_of(doc)
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        return []
+    abstract_start = doc[title_end].idx
+    presented = [WORD_OR_MARK.findall(lowered, intro.end(), intro.end() + 120)
+                 for intro in INTRODUCING.finditer(lowered, abstract_start)]
+    if not presented:
+        return []
+    stops = frozenset(pattern_data("cues.json")["filler_stops"])
+    title_name = doc[0].text if doc[1].text in TITLE_SEPARATORS else None
+    # the words before a title's colon are judged as its name (kg_title_name)
+    separator = next((t.i for t in doc[:title_end] if t.text in TITLE_SEPARATORS), -1)
+    for phrase in title_phrases(doc, title_end):
+        if phrase.start < separator:
+            continue
+        parts = WORD_PART.findall(phrase.text.lower())
+        kind, _ = type_of_phrase(phrase.text)
+        # a name ends on a head noun that is not a kind ('Multi-Level Framework'), and does
+        # not spell out the title's name ('CorDA: Context-Oriented Decomposition Adaptation')
+        if kind is None or parts[-1] in GENERIC_KINDS or parts[0] in DETERMINERS or (
+                title_name and best_long_form(title_name, phrase.text)):
+            continue
+        if any(presented_as_name(words, parts, stops) for words in presented):
+            return [Candidate(phrase.start, phrase.end, "title-phrase", "cue", kind,
+                              Role.INTRODUCED)]
+    return []
+
+
+def presented_as_name(words: list[str], parts: list[str], stops: frozenset[str]) -> bool:
+    """Whether `words` (after 'we propose') name `parts` as a thing of their own: right
+    away or after 'the'/'our', and followed by punctuation or a word that ends a noun
+    phrase ('self-distillation as a regularization'), not by a noun ('an efficient
+    pruning framework' describes a framework)."""
+    skip = 1 if words[:1] in (["the"], ["our"]) else 0
+    end = skip + len(parts)
+    if words[skip:end] != parts or end >= len(words):
+        return False
+    after = words[end]
+    return not after.isalnum() or after in stops
+
+
+def title_phrases(doc: Doc, title_end: int) -> list[Span]:
+    """Sub-phrases of the title's capitalised runs, of two words or more, longest first,
+    starting and ending on a capitalised word."""
+    phrases: list[Span] = []
+    i = 0
+    while i < title_end:
+        if not doc[i].text[:1].isupper():
+            i += 1
+            continue
+        run = [j for j in capitalised_phrase(doc, i) if j < title_end]
+        capitals = [j for j in run if doc[j].text[:1].isupper()]
+        for first in capitals:
+            for last in capitals:
+                span = doc[first:last + 1]
+                if last >= first and len(WORD_PART.findall(span.text.lower())) >= 2:
+                    phrases.append(span)
+        i = run[-1] + 1
+    return sorted(phrases, key=len, reverse=True)
 
 
 def is_title_name(head: Span, abstract: Span, rules: dict) -> bool:
@@ -1163,8 +1246,9 @@ class MentionSelector:
             return False
         if candidate.source == "lexicon":
             return True
-        if self.lexicon.is_not_entity(text):
-            return False
+        if self.lexicon.is_not_entity(text) or candidate.rule == "title-phrase" and (
+                self.lexicon.lookup(text) is not None):
+            return False  # a known name is not introduced by a title's phrase
         if candidate.source == "cue":
             return is_name_shaped(text) or candidate.role is Role.INTRODUCED
         return True
