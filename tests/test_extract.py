@@ -334,3 +334,11 @@ def test_a_title_phrase_the_abstract_presents_is_introduced(nlp):
     ("Quill Data Selection: More Data", "We introduce data selection based on scores.")])
 def test_a_title_phrase_that_describes_is_no_name(nlp, title, abstract):
     assert not found(nlp, f"{title}\n\n{abstract}")
+
+
+def test_descriptions_read_past_brackets_and_a_first_and(nlp):
+    names = found(nlp, "T\n\nWe introduce QUILLGEN, a novel visual question answering (VQA) "
+                       "benchmark.")
+    assert names["QUILLGEN"].type is EntityType.BENCHMARK
+    names = found(nlp, "QuillWeb: A Safe and Clean English Web Dataset\n\nQuillWeb is big.")
+    assert names["QuillWeb"].type is EntityType.DATASET

@@ -794,9 +794,15 @@ def appositive(doc: Doc, end: int, width: int = 11) -> Span:
     elif doc[end].text == "," and not (end + 1 < len(doc)
                                       and doc[end + 1].lower_ in APPOSITION_STARTS):
         return doc[end:end]  # 'X, addressing ...' describes nothing
-    stop, seen_head = end + 1, False
-    while stop < min(len(doc), end + width):
+    stop, seen_head, limit = end + 1, False, end + width
+    while stop < min(len(doc), limit):
         word = doc[stop].lower_
+        if word == "(":  # 'a novel visual question answering (VQA) benchmark'
+            close = next((t.i for t in doc[stop + 1:stop + 8] if t.text == ")"), None)
+            if close is not None:
+                limit += close + 1 - stop
+                stop = close + 1
+                continue
         hyphenated = doc[stop - 1].text == "-" and not doc[stop - 2].whitespace_  # 'try-on'
         if word in APPOSITION_STOPS and not hyphenated or word in CONJUNCTIONS and (
                 seen_head or stop + 1 < len(doc) and doc[stop + 1].lower_ in DETERMINERS):
@@ -835,10 +841,8 @@ def find_title_name(doc: Doc) -> Doc:
         return doc
     rest = doc[separator + 1: title_end]
     kind = None
-    if len(rest) > 1 and rest[0].lower_ in {"a", "an", "the"}:
-        noun = next((t for t in rest[1:] if t.lower_ in rules["description_ends"]), rest[-1])
-        kind, _ = type_of_phrase(doc[rest.start: noun.i].text if noun.i > rest.start
-                                 else noun.text)
+    if len(rest) > 1 and rest[0].lower_ in DETERMINERS:
+        kind = title_description_type(rest, rules["description_ends"])
     add_candidates(doc, [Candidate(head.start, head.end, "title-name", "title", kind,
                                    Role.INTRODUCED)])
     return doc
@@ -922,6 +926,18 @@ def title_phrases(doc: Doc, title_end: int) -> list[Span]:
                     phrases.append(span)
         i = run[-1] + 1
     return sorted(phrases, key=len, reverse=True)
+
+
+def title_description_type(description: Span, ends: list[str]) -> EntityType | None:
+    """'A Simple Method for ...' -> Method; 'A Safe and High-Quality Webtext Dataset' ->
+    Dataset: the last head noun before the first word that ends the description ('for',
+    'with'; 'and' only once a head noun was seen)."""
+    for token in description[1:]:
+        if token.lower_ in ends:
+            kind = described_type(description[:token.i - description.start])
+            if kind is not None or token.lower_ != "and":
+                return kind
+    return type_of_phrase(description.text)[0]
 
 
 def is_title_name(head: Span, abstract: Span, rules: dict) -> bool:
