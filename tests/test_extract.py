@@ -342,3 +342,9 @@ def test_descriptions_read_past_brackets_and_a_first_and(nlp):
     assert names["QUILLGEN"].type is EntityType.BENCHMARK
     names = found(nlp, "QuillWeb: A Safe and Clean English Web Dataset\n\nQuillWeb is big.")
     assert names["QuillWeb"].type is EntityType.DATASET
+
+
+def test_a_plural_class_acronym_names_no_artifact_in_the_singular_either(nlp):
+    names = found(nlp, "T\n\nWe study quill-attributed graphs (QAGs) and multilingual quill "
+                       "models (multiQLMs). Many QAG datasets exist.")
+    assert not names

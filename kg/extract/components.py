@@ -440,10 +440,12 @@ class AbbreviationFinder:
         # Foundation Models (TSFMs)'), unless its long form is capitalised as a name and
         # is not one of models ('Gradient Boosting Decision Trees (GBDTs)')
         if entry is None and (lexicon.is_not_entity(short.text) or lexicon.is_not_entity(
-                long.text) or is_generic_plural(short.text) and not (
-                is_capitalised_phrase(long.text)
-                and type_of_phrase(long.text)[0] is not EntityType.MODEL)):
+                long.text)):
             return None
+        if entry is None and is_generic_plural(short.text) and not (
+                is_capitalised_phrase(long.text)
+                and type_of_phrase(long.text)[0] is not EntityType.MODEL):
+            return [Candidate(short.start, short.end, CLASS_ACRONYM, "veto")]
         kind, is_task = type_of_phrase(long.text)
         # 'DrBERT (Decoder-refined BERT), a novel method', 'Latent Synthesis (LS) module':
         # what follows says more than the long form's last word
@@ -467,6 +469,7 @@ class AbbreviationFinder:
 
 
 TASK_ACRONYM = "abbreviation-of-task"
+CLASS_ACRONYM = "abbreviation-of-class"  # 'TAGs': 'TAG datasets' names no dataset either
 OTHER_SENSE = "abbreviation-other-sense"  # vetoes the lexicon's sense, not the paper's own
 
 
@@ -511,8 +514,10 @@ def word_stems(phrase: str) -> frozenset[str]:
 
 
 def is_generic_plural(short: str) -> bool:
-    """'LLMs', 'PLMs', 'VLMs': a plural acronym names a class of things, not one artifact."""
-    return len(short) >= 3 and short.endswith("s") and short[:-1].isupper()
+    """'LLMs', 'PLMs', 'multiPLMs': a plural acronym names a class of things, not one
+    artifact."""
+    return len(short) >= 3 and short.endswith("s") and short[-2].isupper() and sum(
+        c.isupper() for c in short) >= 2
 
 
 # -- kg_cues ------------------------------------------------------------------------------
@@ -1210,7 +1215,9 @@ class MentionSelector:
         rejected = class_acronyms(texts) | enumeration_labels(text_of(doc)) | {
             normalize_form(text) for c, text in texts.items() if c.source == "veto"
             and c.rule != OTHER_SENSE
-            and not (c.rule == TASK_ACRONYM and normalize_form(text) in introduced)}
+            and not (c.rule == TASK_ACRONYM and normalize_form(text) in introduced)} | {
+            normalize_form(text[:-1]) for c, text in texts.items()
+            if c.rule == CLASS_ACRONYM and text.endswith("s")}
         other_senses = {normalize_form(text) for c, text in texts.items()
                         if c.rule == OTHER_SENSE}
         candidates = [c for c in texts if self.acceptable(c, texts[c], rejected) and not (
