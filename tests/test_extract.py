@@ -348,3 +348,10 @@ def test_a_plural_class_acronym_names_no_artifact_in_the_singular_either(nlp):
     names = found(nlp, "T\n\nWe study quill-attributed graphs (QAGs) and multilingual quill "
                        "models (multiQLMs). Many QAG datasets exist.")
     assert not names
+
+
+def test_a_model_only_compared_to_is_not_mentioned(nlp):
+    names = found(nlp, "T\n\nQuillNet beats T5 and GPT-like models and BERT-style networks, "
+                       "without PPO-style clipping. CLIP-alike works use ViT.")
+    assert "GPT" not in names and "BERT" not in names
+    assert {"PPO", "ViT", "T5", "CLIP"} <= set(names)

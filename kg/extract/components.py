@@ -1115,6 +1115,29 @@ def class_acronyms(texts: dict[Candidate, str]) -> set[str]:
     return plural - named
 
 
+COMPARISONS = frozenset({"like", "alike", "style", "esque", "ish"})
+
+
+def without_mere_comparisons(doc: Doc, spans: list[Span]) -> list[Span]:
+    """Drop the names of models a paper only compares other models to ('GPT-style
+    Transformer LMs', 'T5 & GPT-like models'): it neither uses nor introduces them.
+    'GPT-like' next to a plain 'GPT' counts, and so does a technique taken over
+    ('PPO-style clipping')."""
+    compared, plain = set(), set()
+    for span in spans:
+        form = normalize_form(span.text)
+        end = span.end
+        if end + 2 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_ \
+                and doc[end + 1].lower_ in COMPARISONS \
+                and head_types().get(doc[end + 2].lower_) == EntityType.MODEL.value:
+            compared.add(form)
+        else:
+            plain.add(form)
+    if not compared - plain:
+        return spans
+    return [span for span in spans if normalize_form(span.text) in plain]
+
+
 def enumeration_labels(text: str) -> set[str]:
     """Labels of enumerated points, '(O1) ..., (O2) ...': not the o1 model, not the P3
     dataset. A letter counts as a label when it numbers two points or more."""
@@ -1236,6 +1259,7 @@ class MentionSelector:
         # 'Decoder Pre-training with only text for STR') is not searched for elsewhere
         spans = filter_spans([doc[c.start:c.end] for c in candidates])
         spans = filter_spans(spans + self.echoes(doc, {span.text for span in spans}))
+        spans = without_mere_comparisons(doc, spans)
         sentence_words = SentenceWords(doc)
         forms = [normalize_form(span.text) for span in spans]
         words: dict[str, set[str]] = {}
