@@ -355,3 +355,10 @@ def test_a_model_only_compared_to_is_not_mentioned(nlp):
                        "without PPO-style clipping. CLIP-alike works use ViT.")
     assert "GPT" not in names and "BERT" not in names
     assert {"PPO", "ViT", "T5", "CLIP"} <= set(names)
+
+
+def test_a_known_word_ending_an_unknown_capitalised_name_is_not_mentioned(nlp):
+    assert "Mamba" in found(nlp, "Scaling With Mamba\n\nIt helps.")
+    doc = nlp("T\n\nWe propose Procedure Transformer, a model. Transformer blocks and the "
+              "Transformer help; Tabular Transformer too.")
+    assert [doc[m.start - 1].text for m in doc._.kg_mentions] == [".", "the"]

@@ -197,6 +197,12 @@ def pattern_data(name: str) -> dict[str, Any]:
 
 
 @cache
+def cue_stops() -> frozenset[str]:
+    """Function words that end a cue's filler ('with', 'from', 'using'...)."""
+    return frozenset(pattern_data("cues.json")["filler_stops"])
+
+
+@cache
 def head_types() -> dict[str, str]:
     """Last word of a long form -> entity type, or 'task' for task and field names."""
     return {word: kind for kind, words in pattern_data("heads.json").items()
@@ -880,7 +886,7 @@ def introduced_title_phrases(doc: Doc, title_end: int) -> list[Candidate]:
                  for intro in INTRODUCING.finditer(lowered, abstract_start)]
     if not presented:
         return []
-    stops = frozenset(pattern_data("cues.json")["filler_stops"])
+    stops = cue_stops()
     title_name = doc[0].text if doc[1].text in TITLE_SEPARATORS else None
     # the words before a title's colon are judged as its name (kg_title_name)
     separator = next((t.i for t in doc[:title_end] if t.text in TITLE_SEPARATORS), -1)
@@ -1016,6 +1022,20 @@ def written_plainly(doc: Doc, candidate: Candidate, text: str) -> bool:
         return all(word[0].isupper() and word[1:].islower()
                    for word in re.split(r"[\s-]+", text) if word)
     return candidate.start == sentence.start and text[1:].islower()
+
+
+def ends_another_name(doc: Doc, start: int, text: str) -> bool:
+    """'Procedure Transformer', 'Tabular Transformer': a known word (`text`, at `start`)
+    after another capitalised word is the end of a name the lexicon does not know, not a
+    mention of its own; the first word of a sentence and function words do not count."""
+    if not (text.istitle() and text.isalpha()):
+        return False
+    before = start - 1
+    if before < 0 or sentence_of(doc, start).start > before:
+        return False
+    word = doc[before]
+    return word.is_alpha and word.text.istitle() and sentence_of(doc, before).start != before \
+        and word.lower_ not in DETERMINERS and word.lower_ not in cue_stops()
 
 
 COORDINATORS = frozenset({",", "and", "or", "&", "/"})
@@ -1246,6 +1266,8 @@ class MentionSelector:
         candidates = [c for c in texts if self.acceptable(c, texts[c], rejected) and not (
             c.source == "lexicon" and normalize_form(texts[c]) in other_senses)]
         candidates = drop_generic_activities(doc, candidates, texts)
+        candidates = [c for c in candidates if not (
+            c.source == "lexicon" and ends_another_name(doc, c.start, texts[c]))]
         for candidate in coordinated_names(doc, candidates, self.lexicon):
             texts[candidate] = doc[candidate.start:candidate.end].text
             candidates.append(candidate)
@@ -1317,7 +1339,8 @@ class MentionSelector:
                            if seen.lower() == surface.lower()):
                     continue
                 span = doc.char_span(start, end)
-                if span is not None and is_clean_span(span):
+                if span is not None and is_clean_span(span) and not ends_another_name(
+                        doc, span.start, surface):
                     spans.append(span)
         return spans
 
