@@ -362,3 +362,9 @@ def test_a_known_word_ending_an_unknown_capitalised_name_is_not_mentioned(nlp):
     doc = nlp("T\n\nWe propose Procedure Transformer, a model. Transformer blocks and the "
               "Transformer help; Tabular Transformer too.")
     assert [doc[m.start - 1].text for m in doc._.kg_mentions] == [".", "the"]
+
+
+def test_numbered_parts_and_programming_languages_are_not_names(nlp):
+    names = found(nlp, "T\n\nOur method lies in Stage2: translating legacy code (e.g., COBOL, "
+                       "Fortran) with QuillNet models.")
+    assert set(names) == {"QuillNet"}

@@ -60,6 +60,9 @@ EDITION = re.compile(r"^(?:19|20)\d\d$|^\d{1,3}(?:\.\d)?$")  # 2019, 50, 1.1
 SIZE_ONLY = re.compile(r"^\d+(\.\d+)?[BMKTbmkt]$")
 # amounts and number formats written like names: '4TB', '512GB', 'fp32', 'bf16', 'int8'
 QUANTITY = re.compile(r"^\d+(\.\d+)?[KMGTP]i?B$|^(fp|bf|int|uint|FP|BF|INT)\d{1,2}$")
+# a numbered part of a text or a procedure: 'Stage2', 'Step-3', 'Table 1'
+PART_LABEL = re.compile(r"^(?:stage|step|phase|round|part|level|table|figure|fig|section|"
+                        r"eq|exp|setting)-?\d+[a-z]?$", re.IGNORECASE)
 # a label of an enumerated point: '(O1) lack of evaluation, (O2) ...', '(P1)'
 ENUMERATION_LABEL = re.compile(r"\(([A-Z]{1,2})(\d{1,2})\)")
 INTRO_WORDS = frozenset({
@@ -95,7 +98,7 @@ def is_name_shaped(text: str) -> bool:
     """
     letters = sum(c.isalpha() for c in text)
     if letters == 0 or len(text) < 2 or not text[0].isalnum() or SIZE_ONLY.match(text) \
-            or QUANTITY.match(text):
+            or QUANTITY.match(text) or PART_LABEL.match(text):
         return False
     if not NAME_CHARACTERS.match(text) or "//" in text:
         return False  # "7B)x2014a", "mathcal{O}(1", URLs
