@@ -368,3 +368,9 @@ def test_numbered_parts_and_programming_languages_are_not_names(nlp):
     names = found(nlp, "T\n\nOur method lies in Stage2: translating legacy code (e.g., COBOL, "
                        "Fortran) with QuillNet models.")
     assert set(names) == {"QuillNet"}
+
+
+def test_a_name_after_such_as_ends_there(nlp):
+    names = found(nlp, "T\n\nDocuments such as QZ-10 reports are long; tools such as QZ-11, "
+                       "QZ-12 and QZ-13 help.")
+    assert set(names) == {"QZ-11", "QZ-12", "QZ-13"}
