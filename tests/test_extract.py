@@ -374,3 +374,15 @@ def test_a_name_after_such_as_ends_there(nlp):
     names = found(nlp, "T\n\nDocuments such as QZ-10 reports are long; tools such as QZ-11, "
                        "QZ-12 and QZ-13 help.")
     assert set(names) == {"QZ-11", "QZ-12", "QZ-13"}
+
+
+def test_variants_of_a_papers_own_name_are_introduced(nlp):
+    names = found(nlp, "QuillNet: Small Models\n\nWe build QuillNet models. QuillNet-Mini and "
+                       "Fast-QuillNet beat BERT-Mini. We propose Quill Token Mixing (QTM) and "
+                       "its QTM-D variant.")
+    assert names["QuillNet-Mini"].role is Role.INTRODUCED
+    assert names["QuillNet-Mini"].type is names["QuillNet"].type is EntityType.MODEL
+    assert names["QuillNet-Mini"].family == "QuillNet"
+    assert names["Fast-QuillNet"].role is Role.INTRODUCED
+    assert names["QTM-D"].role is Role.INTRODUCED
+    assert names["BERT-Mini"].role is Role.USED

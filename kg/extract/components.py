@@ -1071,6 +1071,35 @@ def coordinated_names(doc: Doc, candidates: list[Candidate], lexicon: Lexicon) -
     return found
 
 
+OWN_VARIANT = "own-variant"
+
+
+def own_variants(doc: Doc, candidates: list[Candidate],
+                 texts: dict[Candidate, str]) -> list[Candidate]:
+    """'FlexiBERT-Mini', 'Fast-VTrans', 'FST-D': a name-shaped word made of a name this
+    paper introduces and a hyphenated part is one of its variants, introduced too, of the
+    same type, with that name as its family."""
+    own = {texts[c]: c for c in candidates if c.role is Role.INTRODUCED and not c.canonical
+           and (c.rule in DIRECT_INTRODUCTIONS or c.source == "definition")}
+    if not own:
+        return []
+    taken = {i for c in candidates for i in range(c.start, c.end)}
+    named = {texts[c] for c in candidates}
+    found = []
+    for token in name_shaped_tokens(doc):
+        parts = token.text.split("-")
+        if token.i in taken or token.text in named or len(parts) < 2:
+            continue
+        base = next((own[name] for cut in range(1, len(parts))
+                     for name in ("-".join(parts[:cut]), "-".join(parts[cut:])) if name in own),
+                    None)
+        if base is not None:
+            found.append(Candidate(token.i, token.i + 1, OWN_VARIANT, "cue", base.type,
+                                   Role.INTRODUCED, family=texts[base]))
+            taken.add(token.i)
+    return found
+
+
 def is_resource_cue(candidate: Candidate) -> bool:
     """'benchmarks including X, Y and Z': a framing cue that types a whole list."""
     return (candidate.source == "cue" and candidate.type in RESOURCES
@@ -1271,7 +1300,8 @@ class MentionSelector:
         candidates = drop_generic_activities(doc, candidates, texts)
         candidates = [c for c in candidates if not (
             c.source == "lexicon" and ends_another_name(doc, c.start, texts[c]))]
-        for candidate in coordinated_names(doc, candidates, self.lexicon):
+        for candidate in chain(coordinated_names(doc, candidates, self.lexicon),
+                               own_variants(doc, candidates, texts)):
             texts[candidate] = doc[candidate.start:candidate.end].text
             candidates.append(candidate)
         by_form: dict[str, list[Candidate]] = {}
@@ -1310,7 +1340,12 @@ class MentionSelector:
             context.setdefault(entity_of[form], set()).update(words.get(form, set()))
         kinds = {entity: vote_type(group, texts[group[0]], context[entity])
                  for entity, group in pooled.items()}
-        return {form: kinds[entity_of[form]] for form in by_form}
+        types = {form: kinds[entity_of[form]] for form in by_form}
+        for form, group in by_form.items():  # a variant of the paper's own name: its type
+            family = next((c.family for c in group if c.rule == OWN_VARIANT), None)
+            if family and all(c.rule == OWN_VARIANT or c.source == "context" for c in group):
+                types[form] = types.get(normalize_form(family), types[form])
+        return types
 
     def acceptable(self, candidate: Candidate, text: str, rejected: set[str]) -> bool:
         """`rejected`: forms this paper uses otherwise (a class, another sense)."""
