@@ -386,3 +386,9 @@ def test_variants_of_a_papers_own_name_are_introduced(nlp):
     assert names["Fast-QuillNet"].role is Role.INTRODUCED
     assert names["QTM-D"].role is Role.INTRODUCED
     assert names["BERT-Mini"].role is Role.USED
+
+
+def test_lowercase_names_that_are_no_ordinary_words_are_kept(nlp):
+    names = found(nlp, "T\n\nWe embed graphs with node2vec and prune with knowledge "
+                       "distillation.")
+    assert "node2vec" in names and "knowledge distillation" not in names

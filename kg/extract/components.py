@@ -1017,7 +1017,10 @@ def drop_generic_activities(doc: Doc, candidates: list[Candidate],
 
 
 def written_plainly(doc: Doc, candidate: Candidate, text: str) -> bool:
-    """Lowercase, or capitalised only as a title's words or a sentence's first word are."""
+    """Ordinary words ('k-means' and 'word2vec' are not), lowercase or capitalised only as
+    a title's words or a sentence's first word are."""
+    if not all(word.isalpha() and len(word) > 1 for word in re.split(r"[\s-]+", text)):
+        return False
     if text.islower():
         return True
     sentence = sentence_of(doc, candidate.start)
