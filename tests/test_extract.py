@@ -392,3 +392,9 @@ def test_lowercase_names_that_are_no_ordinary_words_are_kept(nlp):
     names = found(nlp, "T\n\nWe embed graphs with node2vec and prune with knowledge "
                        "distillation.")
     assert "node2vec" in names and "knowledge distillation" not in names
+
+
+def test_capitals_inside_a_longer_name_do_not_name_an_activity(nlp):
+    names = found(nlp, "T\n\nIterative Magnitude Pruning (IMP) works; magnitude pruning alone "
+                       "does not.")
+    assert "IMP" in names and "magnitude pruning" not in names

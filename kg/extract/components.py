@@ -1009,8 +1009,13 @@ def drop_generic_activities(doc: Doc, candidates: list[Candidate],
     Capitals that every word of a title or the first word of a sentence takes do not name
     ('Multi-Task Learning' in a title, 'Supervised fine-tuning is ...')."""
     plain = {c: written_plainly(doc, c, texts[c]) for c in candidates}
+    # capitals inside a longer name do not name: 'Magnitude Pruning' in 'Iterative
+    # Magnitude Pruning' leaves 'magnitude pruning' an activity
+    longest = {(span.start, span.end) for span in
+               filter_spans([doc[c.start:c.end] for c in candidates])}
     named = {c.canonical for c in candidates if c.canonical and (
-        c.source == "definition" or not plain[c] or len(texts[c].split()) >= 3)}
+        c.source == "definition" or not plain[c] and (c.start, c.end) in longest
+        or len(texts[c].split()) >= 3)}
     return [c for c in candidates
             if not (c.type is EntityType.METHOD and c.source == "lexicon"
                     and plain[c] and c.canonical not in named)]
