@@ -398,3 +398,12 @@ def test_capitals_inside_a_longer_name_do_not_name_an_activity(nlp):
     names = found(nlp, "T\n\nIterative Magnitude Pruning (IMP) works; magnitude pruning alone "
                        "does not.")
     assert "IMP" in names and "magnitude pruning" not in names
+
+
+def test_benchmarks_built_from_a_known_dataset_and_resolutions(nlp):
+    names = found(nlp, "T\n\nWe report gains on Split CUB-200 and Permuted MNIST, and on "
+                       "ImageNet 64 x 64.")
+    assert names["Split CUB-200"].type is EntityType.BENCHMARK
+    assert names["Split CUB-200"].family == "CUB-200-2011"
+    assert names["Permuted MNIST"].type is EntityType.BENCHMARK
+    assert "ImageNet 64 x 64" in names

@@ -324,8 +324,18 @@ class LexiconMatcher:
         return entry.type in RESOURCES and bool(EDITION.match(word))
 
     def with_size_suffix(self, doc: Doc, start: int, end: int, entry: LexiconEntry) -> Candidate:
+        """The name, or its variant: with a size or an edition after it ('ImageNet 32 x 32'
+        with its resolution), or as a benchmark built from a dataset ('Split CUB-200')."""
+        if entry.type in RESOURCES and start > 0 and doc[start - 1].text in \
+                pattern_data("types.json")["benchmark_prefixes"]:
+            return Candidate(start - 1, end, "lexicon-variant", "lexicon", EntityType.BENCHMARK,
+                             family=entry.name)
         if self.has_size_after(doc, end, entry):
-            return Candidate(start, end + 1, "lexicon-variant", "lexicon", entry.type,
+            end += 1
+            if end + 1 < len(doc) and doc[end].text in ("x", "×") \
+                    and doc[end + 1].text == doc[end - 1].text:
+                end += 2  # 'ImageNet 32 x 32'
+            return Candidate(start, end, "lexicon-variant", "lexicon", entry.type,
                              family=entry.name)
         return Candidate(start, end, "lexicon", "lexicon", entry.type, canonical=entry.name)
 
