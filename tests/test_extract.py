@@ -407,3 +407,9 @@ def test_benchmarks_built_from_a_known_dataset_and_resolutions(nlp):
     assert names["Split CUB-200"].family == "CUB-200-2011"
     assert names["Permuted MNIST"].type is EntityType.BENCHMARK
     assert "ImageNet 64 x 64" in names
+
+
+def test_language_pairs_and_vetoed_classes_in_lists_are_not_names(nlp):
+    names = found(nlp, "T\n\nWe adapt Quill Foundation Models (QFMs). QFMs, like ChatGPT and "
+                       "LLaVA, translate En-De, PL-NL and NL-PL.")
+    assert set(names) == {"ChatGPT", "LLaVA"}

@@ -60,6 +60,8 @@ EDITION = re.compile(r"^(?:19|20)\d\d$|^\d{1,3}(?:\.\d)?$")  # 2019, 50, 1.1
 SIZE_ONLY = re.compile(r"^\d+(\.\d+)?[BMKTbmkt]$")
 # amounts and number formats written like names: '4TB', '512GB', 'fp32', 'bf16', 'int8'
 QUANTITY = re.compile(r"^\d+(\.\d+)?[KMGTP]i?B$|^(fp|bf|int|uint|FP|BF|INT)\d{1,2}$")
+# a pair of languages or modalities, a direction: 'En-De', 'PL-NL'
+PAIR = re.compile(r"^[A-Z][A-Za-z]-[A-Z][A-Za-z]$")
 # a numbered part of a text or a procedure: 'Stage2', 'Step-3', 'Table 1'
 PART_LABEL = re.compile(r"^(?:stage|step|phase|round|part|level|table|figure|fig|section|"
                         r"eq|exp|setting)-?\d+[a-z]?$", re.IGNORECASE)
@@ -98,7 +100,7 @@ def is_name_shaped(text: str) -> bool:
     """
     letters = sum(c.isalpha() for c in text)
     if letters == 0 or len(text) < 2 or not text[0].isalnum() or SIZE_ONLY.match(text) \
-            or QUANTITY.match(text) or PART_LABEL.match(text):
+            or QUANTITY.match(text) or PART_LABEL.match(text) or PAIR.match(text):
         return False
     if not NAME_CHARACTERS.match(text) or "//" in text:
         return False  # "7B)x2014a", "mathcal{O}(1", URLs
@@ -458,9 +460,12 @@ class AbbreviationFinder:
         # a plural acronym names a class ('deep neural networks (DNNs)', 'Time Series
         # Foundation Models (TSFMs)'), unless its long form is capitalised as a name and
         # is not one of models ('Gradient Boosting Decision Trees (GBDTs)')
-        if entry is None and (lexicon.is_not_entity(short.text) or lexicon.is_not_entity(
-                long.text)):
+        if entry is None and lexicon.is_not_entity(short.text):
             return None
+        if entry is None and lexicon.is_not_entity(long.text):
+            # 'Foundation Models (FMs)': a plural acronym of a class is that class too
+            return [Candidate(short.start, short.end, CLASS_ACRONYM, "veto")] \
+                if is_generic_plural(short.text) else None
         if entry is None and is_generic_plural(short.text) and not (
                 is_capitalised_phrase(long.text)
                 and type_of_phrase(long.text)[0] is not EntityType.MODEL):
@@ -1321,7 +1326,8 @@ class MentionSelector:
         for candidate in chain(coordinated_names(doc, candidates, self.lexicon),
                                own_variants(doc, candidates, texts)):
             texts[candidate] = doc[candidate.start:candidate.end].text
-            candidates.append(candidate)
+            if normalize_form(texts[candidate]) not in rejected:
+                candidates.append(candidate)
         by_form: dict[str, list[Candidate]] = {}
         for candidate in candidates:
             by_form.setdefault(normalize_form(texts[candidate]), []).append(candidate)
