@@ -83,53 +83,146 @@ def add_paper_links(graph: nx.Graph, neighbours: int, max_holders: int,
 
     Each paper keeps its `neighbours` strongest links (ties: the smaller node id first).
     The scores are a sparse product, papers x entities (IDF) by entities x papers, taken
-    `rows_per_chunk` papers at a time, so memory stays linear in the corpus. Entities held
-    by more than `max_holders` papers are skipped: they say little about closeness (low
-    IDF) and cost time quadratic in their popularity.
+    `rows_per_chunk` papers at a time, so memory stays linear in the corpus; each chunk's
+    strongest links are picked by sorting its scores at once (numpy), not row by row.
+    Entities held by more than `max_holders` papers are skipped: they say little about
+    closeness (low IDF) and cost time quadratic in their popularity.
     """
-    papers = [node for node, kind in graph.nodes(data="kind") if kind == "paper"]
-    entities_of = {paper: {n for n in graph[paper] if graph.nodes[n]["kind"] == "entity"}
-                   for paper in papers}
-    holders: Counter[str] = Counter(e for entities in entities_of.values() for e in entities)
+    kinds = dict(graph.nodes(data="kind"))
+    papers = [node for node, kind in kinds.items() if kind == "paper"]
+    entities_of = [[n for n in graph.adj[paper] if kinds[n] == "entity"] for paper in papers]
+    holders: Counter[str] = Counter(e for entities in entities_of for e in entities)
     total = max(len(papers), 1)
     idf = {entity: math.log(total / count) + 1 for entity, count in holders.items()
            if count <= max_holders}
-    membership, weights = paper_entity_matrices(papers, entities_of, idf)
+    columns = sorted(idf)  # ids in order: a pair's shared entities come out sorted
+    membership, weights = paper_entity_matrices(entities_of, columns, idf)
     rank = numpy.argsort(numpy.argsort(numpy.array(papers, dtype=object)))  # id order
-    links: dict[tuple[str, str], float] = {}
-    for start in range(0, len(papers), rows_per_chunk):
-        scores = (weights[start:start + rows_per_chunk] @ membership.T).tocsr()
-        for row in range(scores.shape[0]):
-            paper = start + row
-            cells = slice(scores.indptr[row], scores.indptr[row + 1])
-            others, values = scores.indices[cells], scores.data[cells]
-            keep = others != paper
-            others, values = others[keep], values[keep]
-            best = numpy.lexsort((rank[others], -values))[:neighbours]
-            for other, weight in zip(others[best], values[best], strict=True):
-                first, second = sorted((papers[paper], papers[other]))
-                links[(first, second)] = float(weight)
-    for (first, second), weight in sorted(links.items()):
-        shared = sorted(e.removeprefix("entity:")
-                        for e in entities_of[first] & entities_of[second] if e in idf)
-        graph.add_edge(first, second, kind=SHARES, weight=round(weight, 4), shared=shared)
+    chosen = [strongest_links(weights[start:start + rows_per_chunk] @ membership.T, start,
+                              rank, neighbours)
+              for start in range(0, len(papers), rows_per_chunk)]
+    if not chosen:
+        return
+    first, second, scores = (numpy.concatenate(parts) for parts in zip(*chosen, strict=True))
+    if not len(first):
+        return
+    first, second, scores = distinct_links(first, second, scores, rank)
+    shared = shared_entities(first, second, membership,
+                             [column.removeprefix("entity:") for column in columns])
+    graph.add_edges_from(
+        (papers[a], papers[b], {"kind": SHARES, "weight": round(weight, 4), "shared": keys})
+        for a, b, weight, keys in zip(first.tolist(), second.tolist(), scores.tolist(), shared,
+                                      strict=True))
 
 
-def paper_entity_matrices(papers: list[str], entities_of: dict[str, set[str]],
+def strongest_links(scores: sparse.spmatrix, start: int, rank: numpy.ndarray,
+                    neighbours: int) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
+    """The `neighbours` best of each row of a chunk of scores (rows from paper `start` on):
+    (paper, other paper, score) in row order, each row's best first (ties: the other
+    paper's smaller rank), a paper's score with itself left out.
+
+    A row has hundreds of scores and keeps ten: a bound under each row's tenth best is
+    found first (`row_thresholds`), and only the scores above it (a tenth of them) are put
+    in exact order."""
+    scores = scores.tocsr()
+    rows = numpy.repeat(numpy.arange(scores.shape[0], dtype=numpy.int64),
+                        numpy.diff(scores.indptr))
+    others, values = scores.indices, scores.data
+    keep = others != rows + start
+    rows, others, values = rows[keep], others[keep], values[keep]
+    if not len(rows):
+        return rows, others, values
+    keep = values >= row_thresholds(rows, values, neighbours)[rows]
+    rows, others, values = rows[keep], others[keep], values[keep]
+    order = numpy.lexsort((rank[others], -values, rows))
+    rows, others, values = rows[order], others[order], values[order]
+    best = place_in_row(rows) < neighbours
+    return rows[best] + start, others[best], values[best]
+
+
+def row_thresholds(rows: numpy.ndarray, values: numpy.ndarray, count: int,
+                   max_levels: int = 4096) -> numpy.ndarray:
+    """Per row number (0 to the largest in `rows`), a value that the row's `count` best
+    values all reach (0 when it has fewer): the values are counted by level (a histogram of
+    at most `max_levels` bins per row), and the bound is the bottom of the highest level
+    with `count` values at or above it."""
+    scale = min(8.0, (max_levels - 1) / float(values.max()))
+    levels = numpy.floor(values * scale).astype(numpy.int64)
+    width = int(levels.max()) + 1
+    counts = numpy.bincount(rows * width + levels, minlength=(int(rows.max()) + 1) * width)
+    at_or_above = counts.reshape(-1, width)[:, ::-1].cumsum(axis=1)
+    enough = at_or_above >= count
+    level = numpy.where(enough.any(axis=1), width - 1 - enough.argmax(axis=1), 0)
+    return numpy.maximum(level - 0.5, 0) / scale  # half a level under: floor's rounding
+
+
+def place_in_row(rows: numpy.ndarray) -> numpy.ndarray:
+    """For sorted row numbers, each entry's place within its row (0, 1, ...)."""
+    row_starts = numpy.flatnonzero(numpy.r_[True, rows[1:] != rows[:-1]])
+    return numpy.arange(len(rows)) - numpy.repeat(row_starts,
+                                                  numpy.diff(numpy.r_[row_starts, len(rows)]))
+
+
+def distinct_links(first: numpy.ndarray, second: numpy.ndarray, scores: numpy.ndarray,
+                   rank: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
+    """Each pair of papers once, the one of smaller rank first, in rank order; a pair both
+    papers chose keeps the score its later paper gave (as a dict filled in order would)."""
+    swap = rank[first] > rank[second]
+    first, second = numpy.where(swap, second, first), numpy.where(swap, first, second)
+    pair = rank[first].astype(numpy.int64) * len(rank) + rank[second]
+    order = numpy.lexsort((numpy.arange(len(pair)), pair))
+    last = numpy.r_[pair[order][1:] != pair[order][:-1], True]
+    kept = order[last]
+    return first[kept], second[kept], scores[kept]
+
+
+def shared_entities(first: numpy.ndarray, second: numpy.ndarray, membership: sparse.csr_matrix,
+                    names: list[str], pairs_per_chunk: int = 200_000) -> list[list[str]]:
+    """For each pair of rows (papers), the names of the columns (entities) both hold, in
+    column order. Each side of the pairs is laid out as sorted (pair, column) numbers; the
+    second side's numbers found in the first (a binary search each) are the shared ones."""
+    membership.sort_indices()
+    shared: list[list[str]] = []
+    for start in range(0, len(first), pairs_per_chunk):
+        stop = start + pairs_per_chunk
+        ours = pair_cells(first[start:stop], membership)
+        theirs = pair_cells(second[start:stop], membership)
+        found = numpy.minimum(numpy.searchsorted(ours, theirs), max(len(ours) - 1, 0))
+        both = theirs[ours[found] == theirs] if len(ours) else theirs[:0]
+        flat = [names[column] for column in (both % len(names)).tolist()]
+        stops = numpy.cumsum(numpy.bincount(both // len(names),
+                                            minlength=len(first[start:stop]))).tolist()
+        shared += map(flat.__getitem__, map(slice, [0, *stops[:-1]], stops))
+    return shared
+
+
+def pair_cells(rows: numpy.ndarray, matrix: sparse.csr_matrix) -> numpy.ndarray:
+    """The cells of the given rows as numbers, row's place in `rows` * columns + column:
+    ascending when the matrix's columns are sorted within rows."""
+    ends = matrix.indptr
+    sizes = (ends[rows + 1] - ends[rows]).astype(numpy.int64)
+    cells = numpy.repeat(ends[rows] - numpy.cumsum(sizes) + sizes, sizes) + numpy.arange(
+        sizes.sum())
+    places = numpy.repeat(numpy.arange(len(rows), dtype=numpy.int64), sizes)
+    return places * matrix.shape[1] + matrix.indices[cells]
+
+
+def paper_entity_matrices(entities_of: list[list[str]], columns: list[str],
                           idf: dict[str, float]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-    """Papers x entities (those in `idf`): membership (1) and membership times IDF."""
-    column = {entity: number for number, entity in enumerate(idf)}
-    rows, columns = [], []
-    for row, paper in enumerate(papers):
-        for entity in entities_of[paper]:
+    """Papers (rows, in the order of `entities_of`) x `columns` (entities, those in `idf`):
+    membership (1) and membership times IDF."""
+    column = {entity: number for number, entity in enumerate(columns)}
+    rows, numbers = [], []
+    for row, entities in enumerate(entities_of):
+        for entity in entities:
             if entity in column:
                 rows.append(row)
-                columns.append(column[entity])
-    shape = (len(papers), len(column))
+                numbers.append(column[entity])
+    shape = (len(entities_of), len(column))
     ones = numpy.ones(len(rows))
-    membership = sparse.csr_matrix((ones, (rows, columns)), shape=shape)
-    idf_values = numpy.array(list(idf.values()))
-    weights = sparse.csr_matrix((idf_values[columns] if columns else ones, (rows, columns)),
+    membership = sparse.csr_matrix((ones, (rows, numbers)), shape=shape)
+    idf_values = numpy.array([idf[entity] for entity in columns])
+    weights = sparse.csr_matrix((idf_values[numbers] if numbers else ones, (rows, numbers)),
                                 shape=shape)
     return membership, weights
 
