@@ -110,6 +110,7 @@ def batched(items: Iterable[Paper], size: int) -> Iterator[tuple[Paper, ...]]:
 
 
 _WORKER_NLP: Language | None = None  # set before forking: the workers inherit the pipeline
+_STOPPING: threading.Thread | None = None  # the thread stopping the last pool, if any
 
 
 def texts_of(batch: Iterable[Paper]) -> list[tuple[str, str]]:
@@ -146,7 +147,7 @@ def extract(papers: Iterable[Paper], nlp: Language | None = None, batch_size: in
     batches go to that many forked worker processes, which inherit the built pipeline and
     send back only compact mention rows.
     """
-    global _WORKER_NLP
+    global _WORKER_NLP, _STOPPING
     nlp = nlp or build_pipeline()
     if jobs <= 1:
         stream = ((paper.text, paper) for paper in papers)
@@ -164,6 +165,8 @@ def extract(papers: Iterable[Paper], nlp: Language | None = None, batch_size: in
             pending.append(batch)
             yield texts_of(batch)
 
+    if _STOPPING is not None:
+        _STOPPING.join()  # never fork while another thread is stopping a pool (its locks)
     pool = multiprocessing.get_context("fork").Pool(jobs)
     try:
         for results in pool.imap(_extract_batch, batches()):
@@ -172,4 +175,5 @@ def extract(papers: Iterable[Paper], nlp: Language | None = None, batch_size: in
         pool.terminate()
         raise
     # every result is in: the workers are stopped and reaped (~15 ms) while the caller goes on
-    threading.Thread(target=pool.terminate, name="kg-extract-pool-stop").start()
+    _STOPPING = threading.Thread(target=pool.terminate, name="kg-extract-pool-stop")
+    _STOPPING.start()
