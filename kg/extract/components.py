@@ -905,10 +905,14 @@ def introduced_title_phrases(doc: Doc, title_end: int) -> list[Candidate]:
     if not presented:
         return []
     stops = cue_stops()
+    # a presented name starts right away or after 'the'/'our' (presented_as_name): only
+    # title phrases starting on one of those words can match, the others are not built
+    starts = {words[1 if words[:1] in (["the"], ["our"]) else 0] for words in presented
+              if len(words) > 1}
     title_name = doc[0].text if doc[1].text in TITLE_SEPARATORS else None
     # the words before a title's colon are judged as its name (kg_title_name)
     separator = next((t.i for t in doc[:title_end] if t.text in TITLE_SEPARATORS), -1)
-    for phrase in title_phrases(doc, title_end):
+    for phrase in title_phrases(doc, title_end, starts):
         if phrase.start < separator:
             continue
         parts = WORD_PART.findall(phrase.text.lower())
@@ -937,9 +941,10 @@ def presented_as_name(words: list[str], parts: list[str], stops: frozenset[str])
     return not after.isalnum() or after in stops
 
 
-def title_phrases(doc: Doc, title_end: int) -> list[Span]:
+def title_phrases(doc: Doc, title_end: int, starts: set[str]) -> list[Span]:
     """Sub-phrases of the title's capitalised runs, of two words or more, longest first,
-    starting and ending on a capitalised word."""
+    starting on a capitalised word whose first word is in `starts` and ending on a
+    capitalised word."""
     phrases: list[Span] = []
     i = 0
     while i < title_end:
@@ -949,12 +954,21 @@ def title_phrases(doc: Doc, title_end: int) -> list[Span]:
         run = [j for j in capitalised_phrase(doc, i) if j < title_end]
         capitals = [j for j in run if doc[j].text[:1].isupper()]
         for first in capitals:
+            if not starts_with(doc[first].text, starts):
+                continue
             for last in capitals:
                 span = doc[first:last + 1]
                 if last >= first and len(WORD_PART.findall(span.text.lower())) >= 2:
                     phrases.append(span)
         i = run[-1] + 1
     return sorted(phrases, key=len, reverse=True)
+
+
+def starts_with(token_text: str, words: set[str]) -> bool:
+    """Whether a phrase beginning with this token can begin with one of `words` (a token
+    without a word part of its own leaves it open)."""
+    first = WORD_PART.search(token_text.lower())
+    return first is None or first.group() in words
 
 
 def title_description_type(description: Span, ends: list[str]) -> EntityType | None:
