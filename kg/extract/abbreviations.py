@@ -68,6 +68,8 @@ def spellings(short: str) -> list[str]:
     (['S3T', 'SSST'], ['L2M', 'LLM', 'LtM'], ['DNA-GPT', 'DNA'])
     """
     found = [short]
+    if short.isalpha():
+        return found
     repeated = re.sub(r"([A-Za-z])([2-9])", lambda m: m.group(1) * int(m.group(2)), short)
     spoken = re.sub(r"(?<=[A-Za-z])2(?=[A-Za-z])", "t", re.sub(r"(?<=[A-Za-z])4(?=[A-Za-z])",
                                                               "f", short))

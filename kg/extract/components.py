@@ -89,6 +89,11 @@ class Candidate:
     family: str | None = None
     long_form: str | None = None
 
+    def __hash__(self) -> int:
+        # candidates are dict keys again and again: the span and rule tell them apart, and
+        # hashing them is much cheaper than hashing every field (enums hash in Python)
+        return hash((self.start, self.end, self.rule))
+
 
 @lru_cache(maxsize=200_000)
 def is_name_shaped(text: str) -> bool:
@@ -134,11 +139,18 @@ SHAPED_WORD = re.compile(
 SHAPE_MARKS = ("XX", "xX", "dX", "Xd", "xd", "dx")
 
 
-def name_shaped_tokens(doc: Doc) -> Iterator[Token]:
-    """The tokens of a paper that are name-shaped (GSM8K, LLaMA-Adapter, mParamanu)."""
-    for i in tokens_by_shape(doc, _shape_has_mark):
-        if is_name_shaped(doc[i].text):
-            yield doc[i]
+SHAPED = "kg.name-shaped"
+
+
+def name_shaped_tokens(doc: Doc) -> list[tuple[int, str]]:
+    """The positions and texts of the name-shaped tokens of a paper (GSM8K, LLaMA-Adapter,
+    mParamanu); found once per paper and kept on the Doc (several components ask)."""
+    shaped = doc.user_data.get(SHAPED)
+    if shaped is None:
+        texts = ((i, doc[i].text) for i in tokens_by_shape(doc, _shape_has_mark))
+        shaped = doc.user_data[SHAPED] = [(i, text) for i, text in texts
+                                          if is_name_shaped(text)]
+    return shaped
 
 
 def tokens_by_shape(doc: Doc, fits: Callable[[str], bool]) -> list[int]:
@@ -191,6 +203,8 @@ def sentence_of(doc: Doc, token_index: int) -> Sentence:
 
 
 def add_candidates(doc: Doc, candidates: list[Candidate]) -> None:
+    if not candidates:
+        return  # every `doc._` access builds an accessor object
     if doc._.kg_candidates is None:
         doc._.kg_candidates = []
     doc._.kg_candidates.extend(candidates)
@@ -276,6 +290,7 @@ class LexiconMatcher:
 
     def __init__(self, nlp: Language, name: str, lexicon_dir: str | None):
         self.lexicon: Lexicon = load_lexicon(lexicon_dir)
+        self.benchmark_prefixes = frozenset(pattern_data("types.json")["benchmark_prefixes"])
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         forms = sorted({form for entry in self.lexicon.entries for form in entry.forms})
         self.matcher.add("kg-lexicon", list(nlp.tokenizer.pipe(forms)))
@@ -295,9 +310,9 @@ class LexiconMatcher:
             if entry is not None:
                 found.append(self.with_size_suffix(doc, start, end, entry))
         covered = {i for c in found for i in range(c.start, c.end)}
-        for token in name_shaped_tokens(doc):
-            if token.i not in covered:
-                candidate = self.derived_name(doc, token)
+        for i, _ in name_shaped_tokens(doc):
+            if i not in covered:
+                candidate = self.derived_name(doc, doc[i])
                 if candidate is not None:
                     found.append(candidate)
         add_candidates(doc, found)
@@ -329,7 +344,7 @@ class LexiconMatcher:
         """The name, or its variant: with a size or an edition after it ('ImageNet 32 x 32'
         with its resolution), or as a benchmark built from a dataset ('Split CUB-200')."""
         if entry.type in RESOURCES and start > 0 and doc[start - 1].text in \
-                pattern_data("types.json")["benchmark_prefixes"]:
+                self.benchmark_prefixes:
             return Candidate(start - 1, end, "lexicon-variant", "lexicon", EntityType.BENCHMARK,
                              family=entry.name)
         if self.has_size_after(doc, end, entry):
@@ -404,14 +419,16 @@ class AbbreviationFinder:
             inner = doc[token.i + 1: cut]
             if len(inner) == 0:
                 continue
-            pair = self.definition(doc, text, token, inner)
+            pair = self.definition(doc, text, token, inner, close)
             if pair:
                 found.extend(pair)
         add_candidates(doc, found)
         return doc
 
-    def definition(self, doc: Doc, text: str, paren: Token,
-                   inner: Span) -> list[Candidate] | None:
+    def definition(self, doc: Doc, text: str, paren: Token, inner: Span,
+                   close: int) -> list[Candidate] | None:
+        """The candidates of 'Long Form (LF)' or 'LF (Long Form)' at the brackets `paren`
+        ... `close`, or None."""
         if len(inner) <= 3 and looks_like_short_form(inner.text):
             short = inner
             sent = sentence_of(doc, paren.i)
@@ -422,8 +439,9 @@ class AbbreviationFinder:
                 return None
             start_char = sent.start_char + words[-len(window)].start()
             candidate_text = text[start_char: sent.start_char + len(prefix)]
-            long_text = next(filter(None, (best_long_form(spelling, candidate_text)
-                                           for spelling in spellings(short.text))), None)
+            long_text = best_long_form(short.text, candidate_text) or next(filter(None, (
+                best_long_form(spelling, candidate_text) for spelling in spellings(short.text)
+                [1:])), None)
             if long_text is None:
                 return None
             long_start = start_char + len(candidate_text) - len(long_text)
@@ -440,22 +458,23 @@ class AbbreviationFinder:
             return None
         if any(t.text in "()[]{}" or t.is_space for t in long):
             return None
-        return self.pair(doc, short, long, paren)
+        return self.pair(doc, short, long, paren, close)
 
-    def pair(self, doc: Doc, short: Span, long: Span, paren: Token) -> list[Candidate] | None:
+    def pair(self, doc: Doc, short: Span, long: Span, paren: Token,
+             close: int) -> list[Candidate] | None:
         lexicon = self.lexicon
         entry = lexicon.lookup(long.text) or lexicon.lookup(short.text)
         if entry is not None and spelled_otherwise(entry, long.text):
             # 'abstract syntax tree (AST)': the paper's AST is not the lexicon's AST
             # (Audio Spectrogram Transformer); its other mentions must not take that sense
             veto = Candidate(short.start, short.end, OTHER_SENSE, "veto")
-            if type_of_phrase(long.text)[0] is None and head_after(doc, paren) is None:
+            if type_of_phrase(long.text)[0] is None and head_after(doc, close) is None:
                 return [veto]  # and not an artifact of its own either: 'syntax tree'
-            return [veto, *(self.definition_pair(doc, short, long, paren, None) or [])]
-        return self.definition_pair(doc, short, long, paren, entry)
+            return [veto, *(self.definition_pair(doc, short, long, paren, close, None) or [])]
+        return self.definition_pair(doc, short, long, paren, close, entry)
 
-    def definition_pair(self, doc: Doc, short: Span, long: Span, paren: Token,
-                      entry: LexiconEntry | None) -> list[Candidate] | None:
+    def definition_pair(self, doc: Doc, short: Span, long: Span, paren: Token, close: int,
+                        entry: LexiconEntry | None) -> list[Candidate] | None:
         lexicon = self.lexicon
         # a plural acronym names a class ('deep neural networks (DNNs)', 'Time Series
         # Foundation Models (TSFMs)'), unless its long form is capitalised as a name and
@@ -473,7 +492,7 @@ class AbbreviationFinder:
         kind, is_task = type_of_phrase(long.text)
         # 'DrBERT (Decoder-refined BERT), a novel method', 'Latent Synthesis (LS) module':
         # what follows says more than the long form's last word
-        following = described_type(appositive(doc, paren.i)) or head_after(doc, paren)
+        following = described_type(appositive(doc, close + 1)) or head_after(doc, close)
         if following is not None and (not is_task or is_capitalised_phrase(long.text)):
             kind, is_task = following, False
         before = {t.lower_ for t in doc[sentence_of(doc, paren.i).start: paren.i]}
@@ -504,11 +523,10 @@ def is_capitalised_phrase(text: str) -> bool:
     return len(words) >= 2 and all(w[0].isupper() or w[0].isdigit() for w in words)
 
 
-def head_after(doc: Doc, paren: Token) -> EntityType | None:
-    """The type of a head noun right after a definition's brackets: '... (CLS) module'."""
-    close = next((t.i for t in doc[paren.i + 1: paren.i + 14] if t.text.startswith(")")),
-                 None)
-    if close is None or close + 1 >= len(doc) or doc[close].text != ")":
+def head_after(doc: Doc, close: int) -> EntityType | None:
+    """The type of a head noun right after a definition's brackets (closed at token
+    `close`): '... (CLS) module'."""
+    if close + 1 >= len(doc) or doc[close].text != ")":
         return None
     kind = head_types().get(doc[close + 1].lower_)
     return EntityType(kind) if kind and kind != "task" else None
@@ -598,32 +616,54 @@ def _shape_has_capital(shape: str) -> bool:
     return "X" in shape or "d" in shape
 
 
-def slot_ends(doc: Doc, i: int, slots: tuple[dict, ...], step: int,
-              stops: frozenset[str]) -> Iterator[int]:
+@dataclass(frozen=True)
+class Slot:
+    """One slot of a cue, compiled: it takes `low` to `high` words, which must be among
+    `accepts` (string ids), or any lowercase word when `accepts` is None (a 'filler' stops
+    at clause words)."""
+
+    low: int
+    high: int
+    accepts: frozenset[int] | None = None
+    filler: bool = False
+
+
+def compile_slots(slots: tuple[dict, ...], strings: Any) -> tuple[Slot, ...]:
+    compiled = []
+    for slot in slots:
+        if "in" in slot:
+            compiled.append(Slot(slot.get("min", 1), slot.get("max", 1),
+                                 frozenset(strings.add(word) for word in slot["in"])))
+        elif "filler" in slot:
+            compiled.append(Slot(0, slot["filler"], filler=True))
+        else:
+            compiled.append(Slot(0, slot["lowercase"]))
+    return tuple(compiled)
+
+
+def slot_ends(doc: Doc, i: int, slots: tuple[Slot, ...], step: int,
+              stops: Container[int]) -> Iterator[int]:
     """Every position reachable from token i by matching `slots` in direction `step`
-    (longest first), with backtracking over optional and repeated slots."""
+    (longest first), with backtracking over optional and repeated slots; `stops` (string
+    ids) end a filler."""
     if not slots:
         yield i
         return
     slot, rest = slots[0], slots[1:]
-    if "in" in slot:
-        low, high, accepts = slot.get("min", 1), slot.get("max", 1), frozenset(slot["in"])
-    elif "filler" in slot:
-        low, high, accepts = 0, slot["filler"], None
-    else:
-        low, high, accepts = 0, slot["lowercase"], None
-    taken, positions = 0, [i]
-    while taken < high and 0 <= i < len(doc):
-        word = doc[i].lower_
-        fits = word in accepts if accepts is not None else (
-            (doc[i].is_lower and doc[i].is_alpha or word == "-")
-            and ("filler" not in slot or word not in stops))
+    taken, positions, size = 0, [i], len(doc)
+    while taken < slot.high and 0 <= i < size:
+        token = doc[i]
+        if slot.accepts is not None:
+            fits = token.lower in slot.accepts
+        else:
+            fits = (token.is_lower and token.is_alpha or token.text == "-") and not (
+                slot.filler and token.lower in stops)
         if not fits:
             break
         i += step
         taken += 1
         positions.append(i)
-    for taken_count in range(len(positions) - 1, low - 1, -1):
+    for taken_count in range(len(positions) - 1, slot.low - 1, -1):
         yield from slot_ends(doc, positions[taken_count], rest, step, stops)
 
 
@@ -646,6 +686,14 @@ class CueMatcher:
                 raise ValueError(f"{patterns}: cue id {record['id']!r} is used twice")
             self.cues[nlp.vocab.strings.add(label)] = Cue.from_data(record)
             self.matcher.add(label, list(nlp.tokenizer.pipe(record["anchor"])))
+        strings = nlp.vocab.strings
+        self.slots = {key: (compile_slots(cue.left, strings), compile_slots(cue.right, strings))
+                      for key, cue in self.cues.items()}
+        self.stop_ids = frozenset(strings.add(word) for word in self.stops)
+        # the words one of which must come right after (before) the anchor, if any
+        self.required = {key: tuple(slots[0].accepts if slots and slots[0].low else None
+                                    for slots in (right, left))
+                         for key, (left, right) in self.slots.items()}
 
     def __call__(self, doc: Doc) -> Doc:
         found = []
@@ -653,10 +701,15 @@ class CueMatcher:
         for key, start, end in self.matcher(doc):
             cue = self.cues[key]
             lowercase = bool(cue.lowercase_names) and doc[start].lower_ in cue.lowercase_names
-            if not (lowercase or self.may_reach_a_name(cue, start, end, capitals)) \
+            if not (lowercase or self.may_reach_a_name(cue, start, end, capitals)):
+                continue
+            after, before = self.required[key]
+            # most anchors ('method', 'on') fail on the word their first slot needs
+            if after and (end >= len(doc) or doc[end].lower not in after) or before and (
+                    start == 0 or doc[start - 1].lower not in before) \
                     or cue.lowercase_anchor and not doc[start].is_lower:
                 continue
-            name = self.name_for(doc, cue, start, end, lowercase)
+            name = self.name_for(doc, key, start, end, lowercase)
             if name is None or cue.closed_by and not (
                     name.end < len(doc) and doc[name.end].lower_ in cue.closed_by):
                 continue
@@ -689,14 +742,15 @@ class CueMatcher:
         first = bisect_left(capitals, low)
         return first < len(capitals) and capitals[first] < high
 
-    def name_for(self, doc: Doc, cue: Cue, start: int, end: int,
+    def name_for(self, doc: Doc, key: int, start: int, end: int,
                  lowercase: bool = False) -> Span | None:
         """The first name the cue's slots lead to, or None when the slots do not match;
         with `lowercase`, lowercase words right after the shortest slots if nothing else."""
+        cue, (left, right) = self.cues[key], self.slots[key]
         if cue.name == "after":
             # the right slots first: most cues need a word right after the anchor (',', '(')
-            positions = list(slot_ends(doc, end, cue.right, 1, self.stops))
-            if not positions or next(slot_ends(doc, start - 1, cue.left, -1, self.stops),
+            positions = list(slot_ends(doc, end, right, 1, self.stop_ids))
+            if not positions or next(slot_ends(doc, start - 1, left, -1, self.stop_ids),
                                      None) is None:
                 return None
             for position in positions:
@@ -707,9 +761,9 @@ class CueMatcher:
                 return next(filter(None, (lowercase_name(doc, position, self.stops)
                                           for position in positions)), None)
             return None
-        if next(slot_ends(doc, end, cue.right, 1, self.stops), None) is None:
+        if next(slot_ends(doc, end, right, 1, self.stop_ids), None) is None:
             return None
-        for position in slot_ends(doc, start - 1, cue.left, -1, self.stops):
+        for position in slot_ends(doc, start - 1, left, -1, self.stop_ids):
             name = name_next_to(doc, position + 1, position + 1, "before", cue.titles)
             if name is not None:
                 return name
@@ -861,9 +915,9 @@ def find_title_name(doc: Doc) -> Doc:
     Splatting' ... 'we introduce Online Language Splatting, the first ...')."""
     rules = pattern_data("title.json")
     title_end = next((t.i for t in doc if t.is_space and "\n" in t.text), len(doc))
-    add_candidates(doc, introduced_title_phrases(doc, title_end))
-    separator = next((t.i for t in doc[:title_end] if t.text in TITLE_SEPARATORS), None)
-    if separator is None or separator == 0 or separator >= title_end - 1:
+    separator = next((t.i for t in doc[:title_end] if t.text in TITLE_SEPARATORS), -1)
+    add_candidates(doc, introduced_title_phrases(doc, title_end, separator))
+    if separator <= 0 or separator >= title_end - 1:
         return doc
     head = doc[0:separator]
     if not is_title_name(head, doc[title_end:], rules):
@@ -882,39 +936,42 @@ GENERIC_KINDS = frozenset({"framework", "method", "methods", "approach", "paradi
                            "models", "algorithm", "technique", "strategy", "system", "pipeline",
                            "architecture", "network", "networks", "training", "learning"})
 # 'we propose', 'this work introduces': the words that present a paper's own contribution
-INTRODUCING = re.compile(r"\b(?:we|paper|work|study)\s+(?:(?:also|further|first|then|here)\s+)?"
-                         r"(?:propose|proposes|introduce|introduces|present|presents)\s+")
+PRESENTING_VERBS = ("propose", "introduce", "present")
+PRESENTER = re.compile(r"\b(?:[Ww]e|paper|work|study)\s+(?:(?:also|further|first|then|here)\s+)?$")
 WORD_PART = re.compile(r"[a-z0-9]+")
 WORD_OR_MARK = re.compile(r"[a-z0-9]+|[^\s\w-]")  # hyphens dropped: 'self-distillation'
 
 
-def introduced_title_phrases(doc: Doc, title_end: int) -> list[Candidate]:
+def introduced_title_phrases(doc: Doc, title_end: int, separator: int) -> list[Candidate]:
     """The longest capitalised phrase of the title ('Self-Distillation', 'Pruning-Aware
     Pretraining') that the abstract presents right after 'we propose' or 'this work
     introduces' ('this work proposes the pruning-aware pretraining, ...'): introduced,
-    typed by its last word. Its other places are found as the name's echoes."""
-    if title_end >= len(doc) or not any(t.text[:1].isupper() for t in doc[1:title_end]):
+    typed by its last word. Its other places are found as the name's echoes. The words
+    before the title's colon (`separator`, or -1) are judged as its name instead."""
+    if title_end >= len(doc):
         return []
     text = text_of(doc)
-    lowered = text.lower()
-    if len(lowered) != len(text):
-        return []
     abstract_start = doc[title_end].idx
-    presented = [WORD_OR_MARK.findall(lowered, intro.end(), intro.end() + 120)
-                 for intro in INTRODUCING.finditer(lowered, abstract_start)]
+    title_words = set(WORD_PART.findall(text[:abstract_start].lower())) - DETERMINERS
+    presented = []
+    for start, end in presenting_verbs(text, abstract_start):
+        first_words = WORD_PART.findall(text[end:end + 60].lower())[:3]
+        if first_words[:1] in (["the"], ["our"]):
+            del first_words[0]
+        # most verbs present something the title does not name (a name has two words or
+        # more): decided on its first two
+        if len(first_words) >= 2 and title_words.issuperset(first_words[:2]) \
+                and PRESENTER.search(text, max(0, start - 24), start):
+            presented.append(WORD_OR_MARK.findall(text[end:end + 120].lower()))
     if not presented:
         return []
     stops = cue_stops()
+    title_name = doc[0].text if separator == 1 else None
     # a presented name starts right away or after 'the'/'our' (presented_as_name): only
     # title phrases starting on one of those words can match, the others are not built
-    starts = {words[1 if words[:1] in (["the"], ["our"]) else 0] for words in presented
-              if len(words) > 1}
-    title_name = doc[0].text if doc[1].text in TITLE_SEPARATORS else None
-    # the words before a title's colon are judged as its name (kg_title_name)
-    separator = next((t.i for t in doc[:title_end] if t.text in TITLE_SEPARATORS), -1)
-    for phrase in title_phrases(doc, title_end, starts):
-        if phrase.start < separator:
-            continue
+    openers = {words[1] if words[:1] in (["the"], ["our"]) else words[0]
+               for words in presented if len(words) > 1}
+    for phrase in title_phrases(doc, max(separator + 1, 0), title_end, openers):
         parts = WORD_PART.findall(phrase.text.lower())
         kind, _ = type_of_phrase(phrase.text)
         # a name ends on a head noun that is not a kind ('Multi-Level Framework'), and does
@@ -926,6 +983,22 @@ def introduced_title_phrases(doc: Doc, title_end: int) -> list[Candidate]:
             return [Candidate(phrase.start, phrase.end, "title-phrase", "cue", kind,
                               Role.INTRODUCED)]
     return []
+
+
+def presenting_verbs(text: str, start: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of 'propose(s) ', 'introduce(s) ', 'present(s) ' in `text` from `start`
+    on (str.find, the verb's first letter in either case: many times faster than a regex)."""
+    for verb in PRESENTING_VERBS:
+        tail = verb[1:]
+        position = text.find(tail, start + 1)
+        while position >= 0:
+            first = position - 1
+            end = position + len(tail)
+            end += end < len(text) and text[end] == "s"
+            if text[first] in (verb[0], verb[0].upper()) and not text[first - 1].isalnum() \
+                    and end < len(text) and text[end].isspace():
+                yield first, end + 1
+            position = text.find(tail, end)
 
 
 def presented_as_name(words: list[str], parts: list[str], stops: frozenset[str]) -> bool:
@@ -941,12 +1014,12 @@ def presented_as_name(words: list[str], parts: list[str], stops: frozenset[str])
     return not after.isalnum() or after in stops
 
 
-def title_phrases(doc: Doc, title_end: int, starts: set[str]) -> list[Span]:
-    """Sub-phrases of the title's capitalised runs, of two words or more, longest first,
-    starting on a capitalised word whose first word is in `starts` and ending on a
-    capitalised word."""
+def title_phrases(doc: Doc, start: int, title_end: int, openers: Container[str]) -> list[Span]:
+    """Sub-phrases of the title's capitalised runs (from token `start` on), of two words or
+    more, longest first, starting on a capitalised word whose first part is one of
+    `openers` and ending on a capitalised word."""
     phrases: list[Span] = []
-    i = 0
+    i = start
     while i < title_end:
         if not doc[i].text[:1].isupper():
             i += 1
@@ -954,7 +1027,7 @@ def title_phrases(doc: Doc, title_end: int, starts: set[str]) -> list[Span]:
         run = [j for j in capitalised_phrase(doc, i) if j < title_end]
         capitals = [j for j in run if doc[j].text[:1].isupper()]
         for first in capitals:
-            if not starts_with(doc[first].text, starts):
+            if not starts_with(doc[first].text, openers):
                 continue
             for last in capitals:
                 span = doc[first:last + 1]
@@ -1037,31 +1110,36 @@ def drop_generic_activities(doc: Doc, candidates: list[Candidate],
     the name is specific enough to be one ('direct preference optimization': three words).
     Capitals that every word of a title or the first word of a sentence takes do not name
     ('Multi-Task Learning' in a title, 'Supervised fine-tuning is ...')."""
-    plain = {c: written_plainly(doc, c, texts[c]) for c in candidates}
+    activities = {c for c in candidates if c.type is EntityType.METHOD
+                  and c.source == "lexicon" and written_plainly(doc, c, texts[c])}
+    if not activities:
+        return candidates
+    canonicals = {c.canonical for c in activities}
     # capitals inside a longer name do not name: 'Magnitude Pruning' in 'Iterative
     # Magnitude Pruning' leaves 'magnitude pruning' an activity
     longest = {(span.start, span.end) for span in
                filter_spans([doc[c.start:c.end] for c in candidates])}
-    named = {c.canonical for c in candidates if c.canonical and (
-        c.source == "definition" or not plain[c] and (c.start, c.end) in longest
-        or len(texts[c].split()) >= 3)}
-    return [c for c in candidates
-            if not (c.type is EntityType.METHOD and c.source == "lexicon"
-                    and plain[c] and c.canonical not in named)]
+    named = {c.canonical for c in candidates if c.canonical in canonicals and (
+        c.source == "definition" or len(texts[c].split()) >= 3 or c not in activities
+        and (c.start, c.end) in longest and not written_plainly(doc, c, texts[c]))}
+    return [c for c in candidates if c not in activities or c.canonical in named]
 
 
 def written_plainly(doc: Doc, candidate: Candidate, text: str) -> bool:
     """Ordinary words ('k-means' and 'word2vec' are not), lowercase or capitalised only as
     a title's words or a sentence's first word are."""
-    if not all(word.isalpha() and len(word) > 1 for word in re.split(r"[\s-]+", text)):
-        return False
-    if text.islower():
-        return True
-    sentence = sentence_of(doc, candidate.start)
-    if sentence.start == 0:  # the title: each word capitalised ('Multi-Task Learning')
-        return all(word[0].isupper() and word[1:].islower()
-                   for word in re.split(r"[\s-]+", text) if word)
-    return candidate.start == sentence.start and text[1:].islower()
+    words = WORD_SEPARATORS.split(text)
+    if not text.islower():
+        sentence = sentence_of(doc, candidate.start)
+        if sentence.start == 0:  # the title: each word capitalised ('Multi-Task Learning')
+            if not all(word[:1].isupper() and word[1:].islower() for word in words):
+                return False
+        elif not (candidate.start == sentence.start and text[1:].islower()):
+            return False
+    return all(word.isalpha() and len(word) > 1 for word in words)
+
+
+WORD_SEPARATORS = re.compile(r"[\s-]+")
 
 
 def ends_another_name(doc: Doc, start: int, text: str) -> bool:
@@ -1116,24 +1194,26 @@ def own_variants(doc: Doc, candidates: list[Candidate],
     """'FlexiBERT-Mini', 'Fast-VTrans', 'FST-D': a name-shaped word made of a name this
     paper introduces and a hyphenated part is one of its variants, introduced too, of the
     same type, with that name as its family."""
+    hyphenated = [(i, text) for i, text in name_shaped_tokens(doc) if "-" in text]
     own = {texts[c]: c for c in candidates if c.role is Role.INTRODUCED and not c.canonical
-           and (c.rule in DIRECT_INTRODUCTIONS or c.source == "definition")}
+           and (c.rule in DIRECT_INTRODUCTIONS or c.source == "definition")} \
+        if hyphenated else None
     if not own:
         return []
     taken = {i for c in candidates for i in range(c.start, c.end)}
     named = {texts[c] for c in candidates}
     found = []
-    for token in name_shaped_tokens(doc):
-        parts = token.text.split("-")
-        if token.i in taken or token.text in named or len(parts) < 2:
+    for i, text in hyphenated:
+        if i in taken or text in named:
             continue
+        parts = text.split("-")
         base = next((own[name] for cut in range(1, len(parts))
                      for name in ("-".join(parts[:cut]), "-".join(parts[cut:])) if name in own),
                     None)
         if base is not None:
-            found.append(Candidate(token.i, token.i + 1, OWN_VARIANT, "cue", base.type,
-                                   Role.INTRODUCED, family=texts[base]))
-            taken.add(token.i)
+            found.append(Candidate(i, i + 1, OWN_VARIANT, "cue", base.type, Role.INTRODUCED,
+                                   family=texts[base]))
+            taken.add(i)
     return found
 
 
@@ -1204,7 +1284,8 @@ def class_acronyms(texts: dict[Candidate, str]) -> set[str]:
     return plural - named
 
 
-COMPARISONS = frozenset({"like", "alike", "style", "esque", "ish"})
+COMPARISONS = ("like", "style", "esque", "ish")  # 'alike' ends in 'like'
+COMPARISON = re.compile(r"-(?:like|alike|style|esque|ish)\b")
 
 
 def without_mere_comparisons(doc: Doc, spans: list[Span]) -> list[Span]:
@@ -1212,12 +1293,14 @@ def without_mere_comparisons(doc: Doc, spans: list[Span]) -> list[Span]:
     Transformer LMs', 'T5 & GPT-like models'): it neither uses nor introduces them.
     'GPT-like' next to a plain 'GPT' counts, and so does a technique taken over
     ('PPO-style clipping')."""
+    text = text_of(doc)
+    if not any(f"-{word}" in text for word in COMPARISONS) or not COMPARISON.search(text):
+        return spans
     compared, plain = set(), set()
     for span in spans:
         form = normalize_form(span.text)
         end = span.end
-        if end + 2 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_ \
-                and doc[end + 1].lower_ in COMPARISONS \
+        if COMPARISON.match(text, span.end_char) and end + 2 < len(doc) \
                 and head_types().get(doc[end + 2].lower_) == EntityType.MODEL.value:
             compared.add(form)
         else:
@@ -1225,6 +1308,19 @@ def without_mere_comparisons(doc: Doc, spans: list[Span]) -> list[Span]:
     if not compared - plain:
         return spans
     return [span for span in spans if normalize_form(span.text) in plain]
+
+
+def longest_first(spans: dict[tuple[int, int], str]) -> dict[tuple[int, int], str]:
+    """The (start, end) spans that no longer one overlaps (spaCy's filter_spans, on plain
+    tuples: no Span objects for the many that are dropped)."""
+    kept: dict[tuple[int, int], str] = {}
+    taken: set[int] = set()
+    for start, end in sorted(spans, key=lambda span: (span[1] - span[0], -span[0]),
+                             reverse=True):
+        if start not in taken and end - 1 not in taken:
+            kept[start, end] = spans[start, end]
+            taken.update(range(start, end))
+    return kept
 
 
 def enumeration_labels(text: str) -> set[str]:
@@ -1322,26 +1418,20 @@ class MentionSelector:
 
     def __call__(self, doc: Doc) -> Doc:
         texts = {c: doc[c.start:c.end].text for c in doc._.kg_candidates or []}
-        introduced = {normalize_form(text) for c, text in texts.items()
-                      if c.role is Role.INTRODUCED}
-        rejected = class_acronyms(texts) | enumeration_labels(text_of(doc)) | {
-            normalize_form(text) for c, text in texts.items() if c.source == "veto"
-            and c.rule != OTHER_SENSE
-            and not (c.rule == TASK_ACRONYM and normalize_form(text) in introduced)} | {
-            normalize_form(text[:-1]) for c, text in texts.items()
-            if c.rule == CLASS_ACRONYM and text.endswith("s")}
-        other_senses = {normalize_form(text) for c, text in texts.items()
-                        if c.rule == OTHER_SENSE}
+        rejected, other_senses = self.rejected_forms(doc, texts)
         candidates = [c for c in texts if self.acceptable(c, texts[c], rejected) and not (
             c.source == "lexicon" and normalize_form(texts[c]) in other_senses)]
         candidates = drop_generic_activities(doc, candidates, texts)
-        candidates = [c for c in candidates if not (
-            c.source == "lexicon" and ends_another_name(doc, c.start, texts[c]))]
+        candidates = [c for c in candidates if not (c.source == "lexicon" and texts[c].istitle()
+                                                    and ends_another_name(doc, c.start, texts[c]))]
+        variants: dict[str, str] = {}
         for candidate in chain(coordinated_names(doc, candidates, self.lexicon),
                                own_variants(doc, candidates, texts)):
             texts[candidate] = doc[candidate.start:candidate.end].text
             if normalize_form(texts[candidate]) not in rejected:
                 candidates.append(candidate)
+                if candidate.rule == OWN_VARIANT and candidate.family:
+                    variants[normalize_form(texts[candidate])] = candidate.family
         by_form: dict[str, list[Candidate]] = {}
         for candidate in candidates:
             by_form.setdefault(normalize_form(texts[candidate]), []).append(candidate)
@@ -1350,15 +1440,16 @@ class MentionSelector:
                 by_form[normalize_form(texts[candidate])].append(candidate)
         # a name found only inside a longer one ('Decoder Pre-training' in a defined
         # 'Decoder Pre-training with only text for STR') is not searched for elsewhere
-        spans = filter_spans([doc[c.start:c.end] for c in candidates])
-        spans = filter_spans(spans + self.echoes(doc, {span.text for span in spans}))
-        spans = without_mere_comparisons(doc, spans)
+        kept = longest_first({(c.start, c.end): texts[c] for c in candidates})
+        echoed = self.echoes(doc, set(kept.values()))
+        kept = longest_first({**kept, **{(s.start, s.end): "" for s in echoed}})
+        spans = without_mere_comparisons(doc, [doc[start:end] for start, end in sorted(kept)])
         sentence_words = SentenceWords(doc)
         forms = [normalize_form(span.text) for span in spans]
         words: dict[str, set[str]] = {}
         for span, form in zip(spans, forms, strict=True):
             words.setdefault(form, set()).update(sentence_words.of(span))
-        types = self.types(by_form, texts, words)
+        types = self.types(by_form, texts, words, variants)
         found = [self.decide(span, by_form[form], types[form])
                  for span, form in zip(spans, forms, strict=True)]
         doc._.kg_mentions = found
@@ -1366,9 +1457,31 @@ class MentionSelector:
         return doc
 
     @staticmethod
+    def rejected_forms(doc: Doc, texts: dict[Candidate, str]) -> tuple[set[str], set[str]]:
+        """The forms this paper uses otherwise (a class, a task, an enumeration label), and
+        those whose lexicon sense it replaces by another one."""
+        rejected = class_acronyms(texts) | enumeration_labels(text_of(doc))
+        other_senses: set[str] = set()
+        vetoes = [(c, text) for c, text in texts.items() if c.source == "veto"]
+        if not vetoes:
+            return rejected, other_senses
+        introduced = {normalize_form(text) for c, text in texts.items()
+                      if c.role is Role.INTRODUCED}
+        for veto, text in vetoes:
+            form = normalize_form(text)
+            if veto.rule == OTHER_SENSE:
+                other_senses.add(form)
+            elif not (veto.rule == TASK_ACRONYM and form in introduced):
+                rejected.add(form)
+                if veto.rule == CLASS_ACRONYM and text.endswith("s"):
+                    rejected.add(normalize_form(text[:-1]))
+        return rejected, other_senses
+
+    @staticmethod
     def types(by_form: dict[str, list[Candidate]], texts: dict[Candidate, str],
-              words: dict[str, set[str]]) -> dict[str, EntityType]:
-        """One type per name in the paper; a definition's short and long forms vote together."""
+              words: dict[str, set[str]], variants: dict[str, str]) -> dict[str, EntityType]:
+        """One type per name in the paper; a definition's short and long forms vote together;
+        `variants`: the forms of variants of the paper's own names, with those names."""
         entity_of = {form: normalize_form(next((c.long_form for c in group if c.long_form), form))
                      for form, group in by_form.items()}
         pooled: dict[str, list[Candidate]] = {}
@@ -1379,9 +1492,8 @@ class MentionSelector:
         kinds = {entity: vote_type(group, texts[group[0]], context[entity])
                  for entity, group in pooled.items()}
         types = {form: kinds[entity_of[form]] for form in by_form}
-        for form, group in by_form.items():  # a variant of the paper's own name: its type
-            family = next((c.family for c in group if c.rule == OWN_VARIANT), None)
-            if family and all(c.rule == OWN_VARIANT or c.source == "context" for c in group):
+        for form, family in variants.items():  # a variant of the paper's own name: its type
+            if all(c.rule == OWN_VARIANT or c.source == "context" for c in by_form[form]):
                 types[form] = types.get(normalize_form(family), types[form])
         return types
 
@@ -1415,8 +1527,8 @@ class MentionSelector:
                            if seen.lower() == surface.lower()):
                     continue
                 span = doc.char_span(start, end)
-                if span is not None and is_clean_span(span) and not ends_another_name(
-                        doc, span.start, surface):
+                if span is not None and is_clean_span(span) and not (
+                        surface.istitle() and ends_another_name(doc, span.start, surface)):
                     spans.append(span)
         return spans
 
