@@ -58,8 +58,8 @@ def test_title_name_and_we_propose_are_introduced_and_typed_by_description(nlp):
 
 
 @pytest.mark.parametrize(("description", "kind"), [
-    ("a simple and efficient virtual try-on diffusion model", EntityType.MODEL),
-    ("a straightforward yet effective method", EntityType.METHOD),
+    ("a small and fast garment-fitting diffusion model", EntityType.MODEL),
+    ("a plain yet strong method", EntityType.METHOD),
     ("a benchmark and a training set", EntityType.BENCHMARK)])
 def test_the_description_after_a_new_name_gives_its_type(nlp, description, kind):
     names = found(nlp, f"T\n\nWe propose QuillVTN, {description} for garments.")
