@@ -251,7 +251,7 @@ def test_a_name_in_apposition_to_a_new_kind_is_introduced(nlp, sentence, name, k
 
 
 def test_a_subject_after_an_opening_phrase_is_no_apposition(nlp):
-    names = found(nlp, "T\n\nWithin a unified framework, Quillmate supports two modes. "
+    names = found(nlp, "T\n\nInside one shared pipeline, Quillmate handles two inputs. "
                        "Like a popular method, Quillnote helps.")
     assert not names
 
@@ -276,10 +276,10 @@ def test_a_name_called_in_a_plural_list_is_not_the_lists_kind(nlp):
 
 
 @pytest.mark.parametrize(("sentence", "name", "kind"), [
-    ("We introduce a new biomedical LM (QuillBio), trained on notes.", "QuillBio",
+    ("We introduce a new legal LM (QuillLaw), trained on rulings.", "QuillLaw",
      EntityType.MODEL),
     ("It works by proposing Quillmix, a simple diffusion model.", "Quillmix", EntityType.MODEL),
-    ("This paper proposes QuillSort, a scalable solution to inference.", "QuillSort",
+    ("This paper proposes QuillSort, a generic solution for ranking.", "QuillSort",
      EntityType.METHOD)])
 def test_more_framings_of_a_new_name(nlp, sentence, name, kind):
     names = found(nlp, f"T\n\n{sentence}")
@@ -309,12 +309,12 @@ def test_a_capitalised_definition_of_another_sense_is_the_papers_own_name(nlp):
 
 
 def test_a_lowercase_name_after_called_needs_a_kind(nlp):
-    names = found(nlp, "T\n\nWe add a brain-inspired mechanism called quillgrowth, i.e. regrowth."
+    names = found(nlp, "T\n\nWe add a simple mechanism called quillgrowth, i.e. regrowth."
                        " We tune -- a process we refer to as quillfitting -- and a simple "
                        'technique called "reverse quilling," helps.')
     assert {"quillgrowth", "quillfitting", "reverse quilling"} <= set(names)
     assert names["quillgrowth"].role is Role.INTRODUCED
-    names = found(nlp, "T\n\nWe use shortcut connections (called ladders) and named entities.")
+    names = found(nlp, "T\n\nWe use side links (called bridges) and named entities.")
     assert not names
 
 
@@ -337,10 +337,10 @@ def test_a_title_phrase_that_describes_is_no_name(nlp, title, abstract):
 
 
 def test_descriptions_read_past_brackets_and_a_first_and(nlp):
-    names = found(nlp, "T\n\nWe introduce QUILLGEN, a novel visual question answering (VQA) "
+    names = found(nlp, "T\n\nWe introduce QUILLGEN, a new chart question answering (CQA) "
                        "benchmark.")
     assert names["QUILLGEN"].type is EntityType.BENCHMARK
-    names = found(nlp, "QuillWeb: A Safe and Clean English Web Dataset\n\nQuillWeb is big.")
+    names = found(nlp, "QuillWeb: A Large and Clean Web Text Dataset\n\nQuillWeb is big.")
     assert names["QuillWeb"].type is EntityType.DATASET
 
 
@@ -352,7 +352,7 @@ def test_a_plural_class_acronym_names_no_artifact_in_the_singular_either(nlp):
 
 def test_a_model_only_compared_to_is_not_mentioned(nlp):
     names = found(nlp, "T\n\nQuillNet beats T5 and GPT-like models and BERT-style networks, "
-                       "without PPO-style clipping. CLIP-alike works use ViT.")
+                       "without PPO-style updates. CLIP-alike works use ViT.")
     assert "GPT" not in names and "BERT" not in names
     assert {"PPO", "ViT", "T5", "CLIP"} <= set(names)
 

@@ -60,12 +60,12 @@ def long_form_window(short: str, words: list[str]) -> list[str]:
 
 def spellings(short: str) -> list[str]:
     """The letters a short form may stand for: itself; a digit repeating the letter before
-    it ('S3T': Sequence-aware Sharded Sliced Training); '2' for 'to' and '4' for 'for'
-    ('L2M': Learning-to-Modulate); the part before a hyphen ('DNA-GPT': Divergent N-Gram
+    it ('S3T': Sparse Sharded Sliced Training); '2' for 'to' and '4' for 'for'
+    ('L2Q': Learning-to-Quill); the part before a hyphen ('DNA-GPT': Divergent N-Gram
     Analysis).
 
-    >>> spellings("S3T"), spellings("L2M"), spellings("DNA-GPT")
-    (['S3T', 'SSST'], ['L2M', 'LLM', 'LtM'], ['DNA-GPT', 'DNA'])
+    >>> spellings("S3T"), spellings("L2Q"), spellings("DNA-GPT")
+    (['S3T', 'SSST'], ['L2Q', 'LLQ', 'LtQ'], ['DNA-GPT', 'DNA'])
     """
     found = [short]
     if short.isalpha():

@@ -60,7 +60,7 @@ EDITION = re.compile(r"^(?:19|20)\d\d$|^\d{1,3}(?:\.\d)?$")  # 2019, 50, 1.1
 SIZE_ONLY = re.compile(r"^\d+(\.\d+)?[BMKTbmkt]$")
 # amounts and number formats written like names: '4TB', '512GB', 'fp32', 'bf16', 'int8'
 QUANTITY = re.compile(r"^\d+(\.\d+)?[KMGTP]i?B$|^(fp|bf|int|uint|FP|BF|INT)\d{1,2}$")
-# a pair of languages or modalities, a direction: 'En-De', 'PL-NL'
+# a pair of languages or modalities, a direction: 'En-De', 'NL-SQL'
 PAIR = re.compile(r"^[A-Z][A-Za-z]-[A-Z][A-Za-z]$")
 # a numbered part of a text or a procedure: 'Stage2', 'Step-3', 'Table 1'
 PART_LABEL = re.compile(r"^(?:stage|step|phase|round|part|level|table|figure|fig|section|"
@@ -342,7 +342,7 @@ class LexiconMatcher:
 
     def with_size_suffix(self, doc: Doc, start: int, end: int, entry: LexiconEntry) -> Candidate:
         """The name, or its variant: with a size or an edition after it ('ImageNet 32 x 32'
-        with its resolution), or as a benchmark built from a dataset ('Split CUB-200')."""
+        with its resolution), or as a benchmark built from a dataset ('Split Tiny-ImageNet')."""
         if entry.type in RESOURCES and start > 0 and doc[start - 1].text in \
                 self.benchmark_prefixes:
             return Candidate(start - 1, end, "lexicon-variant", "lexicon", EntityType.BENCHMARK,
@@ -476,13 +476,13 @@ class AbbreviationFinder:
     def definition_pair(self, doc: Doc, short: Span, long: Span, paren: Token, close: int,
                         entry: LexiconEntry | None) -> list[Candidate] | None:
         lexicon = self.lexicon
-        # a plural acronym names a class ('deep neural networks (DNNs)', 'Time Series
-        # Foundation Models (TSFMs)'), unless its long form is capitalised as a name and
-        # is not one of models ('Gradient Boosting Decision Trees (GBDTs)')
+        # a plural acronym names a class ('deep neural networks (DNNs)', 'Graph Foundation
+        # Models (GFMs)'), unless its long form is capitalised as a name and is not one of
+        # models ('Random Quill Forests (RQFs)')
         if entry is None and lexicon.is_not_entity(short.text):
             return None
         if entry is None and lexicon.is_not_entity(long.text):
-            # 'Foundation Models (FMs)': a plural acronym of a class is that class too
+            # 'Speech Foundation Models (SFMs)': a plural acronym of a class is that class too
             return [Candidate(short.start, short.end, CLASS_ACRONYM, "veto")] \
                 if is_generic_plural(short.text) else None
         if entry is None and is_generic_plural(short.text) and not (
@@ -490,7 +490,7 @@ class AbbreviationFinder:
                 and type_of_phrase(long.text)[0] is not EntityType.MODEL):
             return [Candidate(short.start, short.end, CLASS_ACRONYM, "veto")]
         kind, is_task = type_of_phrase(long.text)
-        # 'DrBERT (Decoder-refined BERT), a novel method', 'Latent Synthesis (LS) module':
+        # 'QuBERT (Quill-refined BERT), a novel method', 'Quill Synthesis (QS) module':
         # what follows says more than the long form's last word
         following = described_type(appositive(doc, close + 1)) or head_after(doc, close)
         if following is not None and (not is_task or is_capitalised_phrase(long.text)):
@@ -512,12 +512,12 @@ class AbbreviationFinder:
 
 
 TASK_ACRONYM = "abbreviation-of-task"
-CLASS_ACRONYM = "abbreviation-of-class"  # 'TAGs': 'TAG datasets' names no dataset either
+CLASS_ACRONYM = "abbreviation-of-class"  # 'KGs': 'KG datasets' names no dataset either
 OTHER_SENSE = "abbreviation-other-sense"  # vetoes the lexicon's sense, not the paper's own
 
 
 def is_capitalised_phrase(text: str) -> bool:
-    """'Conditional Latent Synthesis', 'Neural Bag of Words': every main word capitalised."""
+    """'Quill Latent Synthesis', 'Neural Bag of Quills': every main word capitalised."""
     joining = pattern_data("title.json")["joining_words"]
     words = [w for w in text.split() if w not in joining]
     return len(words) >= 2 and all(w[0].isupper() or w[0].isdigit() for w in words)
@@ -556,7 +556,7 @@ def word_stems(phrase: str) -> frozenset[str]:
 
 
 def is_generic_plural(short: str) -> bool:
-    """'LLMs', 'PLMs', 'multiPLMs': a plural acronym names a class of things, not one
+    """'LLMs', 'PLMs', 'multiVLMs': a plural acronym names a class of things, not one
     artifact."""
     return len(short) >= 3 and short.endswith("s") and short[-2].isupper() and sum(
         c.isupper() for c in short) >= 2
@@ -721,7 +721,7 @@ class CueMatcher:
                     kind = described_type(doc[max(sentence_of(doc, start).start, start - 3):
                                               start]) or type_of_phrase(name.text)[0]
                     if kind is None:
-                        continue  # 'connections (called ladders)': a word, no artifact
+                        continue  # 'links (called bridges)': a word, no artifact
             role = cue.role
             if cue.role_in_context and not presents_something(doc, start):
                 role = None
@@ -825,7 +825,7 @@ MAX_PHRASE_TOKENS = 8
 
 
 def capitalised_phrase(doc: Doc, start: int) -> list[int]:
-    """'called Neural Bag of Whole-Words (NBW)': the capitalised words from `start` on, with
+    """'called Neural Bag of Quill-Words (NBQ)': the capitalised words from `start` on, with
     'of' and hyphens between them ('Multi-modal', 'Pre-training'), ending on a word."""
     run, i = [start], start + 1
     while i < len(doc) and len(run) < MAX_PHRASE_TOKENS:
@@ -844,7 +844,7 @@ def capitalised_phrase(doc: Doc, start: int) -> list[int]:
 
 def is_title_word(doc: Doc, i: int) -> bool:
     """'we propose Zecoler, ...': one capitalised word of five letters or more, not the
-    first of a capitalised phrase ('we present Online Language Splatting')."""
+    first of a capitalised phrase ('we present Online Quill Mapping')."""
     if not 0 <= i < len(doc) or not (doc[i].is_title and doc[i].is_alpha and len(doc[i]) >= 5):
         return False
     return i + 1 >= len(doc) or not (doc[i + 1].is_title or doc[i + 1].text == "-")
@@ -880,7 +880,7 @@ def appositive(doc: Doc, end: int, width: int = 11) -> Span:
     stop, seen_head, limit = end + 1, False, end + width
     while stop < min(len(doc), limit):
         word = doc[stop].lower_
-        if word == "(":  # 'a novel visual question answering (VQA) benchmark'
+        if word == "(":  # 'a new visual question answering (VQA) benchmark'
             close = next((t.i for t in doc[stop + 1:stop + 8] if t.text == ")"), None)
             if close is not None:
                 limit += close + 1 - stop
@@ -891,7 +891,7 @@ def appositive(doc: Doc, end: int, width: int = 11) -> Span:
                 seen_head or stop + 1 < len(doc) and doc[stop + 1].lower_ in DETERMINERS):
             break
         if word in ("'s", "’s"):
-            return doc[end:end]  # 'X, the LLM's output must ...': a clause, not a description
+            return doc[end:end]  # 'X, the model's output must ...': a clause, not a description
         seen_head |= word in head_types() and head_types()[word] != "task"
         stop += 1
     return doc[end + 1:stop]
@@ -931,7 +931,7 @@ def find_title_name(doc: Doc) -> Doc:
     return doc
 
 
-# the kind of a thing, not its name: 'A Multi-Level Framework', 'An Unsupervised Method'
+# the kind of a thing, not its name: 'A Two-Stage Framework', 'A Generic Method'
 GENERIC_KINDS = frozenset({"framework", "method", "methods", "approach", "paradigm", "model",
                            "models", "algorithm", "technique", "strategy", "system", "pipeline",
                            "architecture", "network", "networks", "training", "learning"})
@@ -939,13 +939,13 @@ GENERIC_KINDS = frozenset({"framework", "method", "methods", "approach", "paradi
 PRESENTING_VERBS = ("propose", "introduce", "present")
 PRESENTER = re.compile(r"\b(?:[Ww]e|paper|work|study)\s+(?:(?:also|further|first|then|here)\s+)?$")
 WORD_PART = re.compile(r"[a-z0-9]+")
-WORD_OR_MARK = re.compile(r"[a-z0-9]+|[^\s\w-]")  # hyphens dropped: 'self-distillation'
+WORD_OR_MARK = re.compile(r"[a-z0-9]+|[^\s\w-]")  # hyphens dropped: 'self-quilling'
 
 
 def introduced_title_phrases(doc: Doc, title_end: int, separator: int) -> list[Candidate]:
-    """The longest capitalised phrase of the title ('Self-Distillation', 'Pruning-Aware
+    """The longest capitalised phrase of the title ('Self-Quilling', 'Quill-Aware
     Pretraining') that the abstract presents right after 'we propose' or 'this work
-    introduces' ('this work proposes the pruning-aware pretraining, ...'): introduced,
+    introduces' ('this work proposes the quill-aware pretraining, ...'): introduced,
     typed by its last word. Its other places are found as the name's echoes. The words
     before the title's colon (`separator`, or -1) are judged as its name instead."""
     if title_end >= len(doc):
@@ -974,8 +974,8 @@ def introduced_title_phrases(doc: Doc, title_end: int, separator: int) -> list[C
     for phrase in title_phrases(doc, max(separator + 1, 0), title_end, openers):
         parts = WORD_PART.findall(phrase.text.lower())
         kind, _ = type_of_phrase(phrase.text)
-        # a name ends on a head noun that is not a kind ('Multi-Level Framework'), and does
-        # not spell out the title's name ('CorDA: Context-Oriented Decomposition Adaptation')
+        # a name ends on a head noun that is not a kind ('Two-Stage Framework'), and does not
+        # spell out the title's name ('QuDA: Quill-Oriented Decomposition Adaptation')
         if kind is None or parts[-1] in GENERIC_KINDS or parts[0] in DETERMINERS or (
                 title_name and best_long_form(title_name, phrase.text)):
             continue
@@ -1004,8 +1004,8 @@ def presenting_verbs(text: str, start: int) -> Iterator[tuple[int, int]]:
 def presented_as_name(words: list[str], parts: list[str], stops: frozenset[str]) -> bool:
     """Whether `words` (after 'we propose') name `parts` as a thing of their own: right
     away or after 'the'/'our', and followed by punctuation or a word that ends a noun
-    phrase ('self-distillation as a regularization'), not by a noun ('an efficient
-    pruning framework' describes a framework)."""
+    phrase ('self-quilling as a regularizer'), not by a noun ('an efficient quill
+    framework' describes a framework)."""
     skip = 1 if words[:1] in (["the"], ["our"]) else 0
     end = skip + len(parts)
     if words[skip:end] != parts or end >= len(words):
@@ -1045,7 +1045,7 @@ def starts_with(token_text: str, words: set[str]) -> bool:
 
 
 def title_description_type(description: Span, ends: list[str]) -> EntityType | None:
-    """'A Simple Method for ...' -> Method; 'A Safe and High-Quality Webtext Dataset' ->
+    """'A Simple Method for ...' -> Method; 'A Clean and Large Quill Text Dataset' ->
     Dataset: the last head noun before the first word that ends the description ('for',
     'with'; 'and' only once a head noun was seen)."""
     for token in description[1:]:
@@ -1143,7 +1143,7 @@ WORD_SEPARATORS = re.compile(r"[\s-]+")
 
 
 def ends_another_name(doc: Doc, start: int, text: str) -> bool:
-    """'Procedure Transformer', 'Tabular Transformer': a known word (`text`, at `start`)
+    """'Quill Transformer', 'Tabular Transformer': a known word (`text`, at `start`)
     after another capitalised word is the end of a name the lexicon does not know, not a
     mention of its own; the first word of a sentence and function words do not count."""
     if not (text.istitle() and text.isalpha()):
@@ -1191,7 +1191,7 @@ OWN_VARIANT = "own-variant"
 
 def own_variants(doc: Doc, candidates: list[Candidate],
                  texts: dict[Candidate, str]) -> list[Candidate]:
-    """'FlexiBERT-Mini', 'Fast-VTrans', 'FST-D': a name-shaped word made of a name this
+    """'QuillNet-Mini', 'Fast-QuillNet', 'QTM-D': a name-shaped word made of a name this
     paper introduces and a hyphenated part is one of its variants, introduced too, of the
     same type, with that name as its family."""
     hyphenated = [(i, text) for i, text in name_shaped_tokens(doc) if "-" in text]
@@ -1289,10 +1289,9 @@ COMPARISON = re.compile(r"-(?:like|alike|style|esque|ish)\b")
 
 
 def without_mere_comparisons(doc: Doc, spans: list[Span]) -> list[Span]:
-    """Drop the names of models a paper only compares other models to ('GPT-style
-    Transformer LMs', 'T5 & GPT-like models'): it neither uses nor introduces them.
-    'GPT-like' next to a plain 'GPT' counts, and so does a technique taken over
-    ('PPO-style clipping')."""
+    """Drop the names of models a paper only compares other models to ('BERT-style
+    encoders', 'GPT-like models'): it neither uses nor introduces them. 'GPT-like' next to
+    a plain 'GPT' counts, and so does a technique taken over ('PPO-style updates')."""
     text = text_of(doc)
     if not any(f"-{word}" in text for word in COMPARISONS) or not COMPARISON.search(text):
         return spans
@@ -1438,8 +1437,8 @@ class MentionSelector:
         for candidate in texts:
             if candidate.source == "context" and normalize_form(texts[candidate]) in by_form:
                 by_form[normalize_form(texts[candidate])].append(candidate)
-        # a name found only inside a longer one ('Decoder Pre-training' in a defined
-        # 'Decoder Pre-training with only text for STR') is not searched for elsewhere
+        # a name found only inside a longer one ('Quill Mixing' in a defined 'Quill Mixing
+        # with text for images') is not searched for elsewhere
         kept = longest_first({(c.start, c.end): texts[c] for c in candidates})
         echoed = self.echoes(doc, set(kept.values()))
         kept = longest_first({**kept, **{(s.start, s.end): "" for s in echoed}})
