@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,7 +57,7 @@ class KnowledgeGraph:
     papers: list[Paper]
     entities: dict[str, Entity]
     graph: nx.Graph
-    mentions: list[Mention] = field(default_factory=list)
+    mentions: Sequence[Mention] = field(default_factory=list)
     directory: Path | None = None
     summary: BuildSummary | None = None
     skipped: list[str] = field(default_factory=list)  # "record skipped: file:line: cause"
@@ -85,7 +85,7 @@ def extract_corpus(corpus: Corpus, on_paper: Callable[[], None] | None = None,
 
 def extract_papers(papers: list[Paper], on_paper: Callable[[], None] | None = None,
                    jobs: int | None = None, cluster: str | None = None,
-                   ) -> list[tuple[Paper, list[Mention]]]:
+                   ) -> list[tuple[Paper, Sequence[Mention]]]:
     """The per-paper pass: forked processes, or a Dask cluster ("local" or an address)."""
     if cluster:
         from kg.extract.cluster import extract_on_dask
@@ -96,9 +96,10 @@ def extract_papers(papers: list[Paper], on_paper: Callable[[], None] | None = No
     return list(extract(papers, build_pipeline(), jobs=jobs, on_paper=on_paper))
 
 
-def corpus_pass(first_pass: list[tuple[Paper, list[Mention]]],
-                ) -> Iterator[tuple[Paper, list[Mention]]]:
-    """The corpus-level pass over every paper's first-pass mentions (run as it is read)."""
+def corpus_pass(first_pass: list[tuple[Paper, Sequence[Mention]]],
+                ) -> Iterator[tuple[Paper, Sequence[Mention]]]:
+    """The corpus-level pass over every paper's first-pass mentions (run as it is read; the
+    papers' `Mentions` gain the corpus-level mentions in place)."""
     yield from propagate(first_pass, discovered_names(first_pass))
 
 
@@ -126,7 +127,7 @@ def build(inputs: Iterable[Path | str] | None = None, output: Path | str = "outp
                   jobs)
 
 
-def finish(papers: list[Paper], extractions: Iterable[tuple[Paper, list[Mention]]],
+def finish(papers: list[Paper], extractions: Iterable[tuple[Paper, Sequence[Mention]]],
            output: Path, options: BuildOptions, run: rdf.ExtractionRun,
            watch: Stopwatch, jobs: int | None = None) -> KnowledgeGraph:
     """Resolution, graph and every output (written by `jobs` processes, default every

@@ -4,6 +4,8 @@ In: nothing (this module imports no stage). Out: pydantic models
 
     Paper      one distinct paper (title + abstract) with where it was listed
     Mention    one occurrence of a named artifact in a paper's text, with its evidence
+               (a corpus holds millions: `Mentions` keeps them compactly, as
+               `MentionRecord` tuples, and hands them out as Mention models)
     Entity     one canonical artifact (model, dataset, benchmark, method) across the corpus
     GoldPaper  one line of the gold / extraction format (GUIDELINES.md)
 
@@ -15,11 +17,15 @@ The JSON Schemas in schemas/ are generated from these models (`kg schemas`).
 from __future__ import annotations
 
 import json
+import operator
 import re
+import sys
 import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple, overload
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -120,6 +126,134 @@ class Mention(BaseModel):
     entity: str | None = Field(default=None, description="entity key, set by resolve")
 
 
+def record_type(model: type[BaseModel]) -> type[tuple]:
+    """A NamedTuple of `model`'s fields, in order: what a collection of millions keeps of
+    each item (a tuple of 12 references takes 136 bytes, a pydantic model with its own dict
+    of them about 550)."""
+    return NamedTuple(f"{model.__name__}Record",
+                      [(name, info.annotation) for name, info in model.model_fields.items()])
+
+
+MentionRecord = record_type(Mention)
+"""A Mention's values as a tuple: `record.surface`, `record.start` ... as on the model."""
+
+_MENTION_FIELDS = tuple(Mention.model_fields)
+_MENTION_FIELD_SET = set(_MENTION_FIELDS)  # one set shared by every Mention made here
+_mention_values = operator.attrgetter(*_MENTION_FIELDS)
+_INTERNED = [_MENTION_FIELDS.index(name) for name in ("surface", "rule", "canonical")]
+_OFFSETS = [_MENTION_FIELDS.index(name) for name in ("start", "end")]
+_SHARED_OFFSETS = tuple(range(1 << 14))  # most offsets: one int object each, not one per use
+
+
+def mention_record(**values: object) -> MentionRecord:
+    """The record of a mention (every field, by name), its repeated values shared: a name
+    written in 10,000 papers is one string, offset 1234 one int object."""
+    return _shared_record(list(map(values.__getitem__, _MENTION_FIELDS)))
+
+
+def _shared_record(items: list) -> MentionRecord:
+    """The record of a mention's values in field order, its repeated values shared."""
+    for index in _INTERNED:
+        if items[index] is not None:
+            items[index] = sys.intern(items[index])
+    for index in _OFFSETS:
+        if items[index] < len(_SHARED_OFFSETS):
+            items[index] = _SHARED_OFFSETS[items[index]]
+    return MentionRecord._make(items)
+
+
+_ENTITY = _MENTION_FIELDS.index("entity")
+
+
+def with_entity(record: MentionRecord, key: str) -> MentionRecord:
+    """The record with its entity key set (`record._replace(entity=key)` in a third of the
+    time)."""
+    items = list(record)
+    items[_ENTITY] = key
+    return MentionRecord._make(items)
+
+
+def mention_model(record: MentionRecord) -> Mention:
+    """The Mention of a record, made as `Mention.model_construct` makes it (no validation:
+    records hold values that were validated, or made by the pipeline) in a quarter of the
+    time: the publishing passes make millions."""
+    mention = _new_object(Mention)
+    _set_attribute(mention, "__dict__", dict(zip(_MENTION_FIELDS, record, strict=True)))
+    _set_attribute(mention, "__pydantic_fields_set__", _MENTION_FIELD_SET)
+    _set_attribute(mention, "__pydantic_extra__", None)
+    _set_attribute(mention, "__pydantic_private__", None)
+    return mention
+
+
+_new_object, _set_attribute = object.__new__, object.__setattr__
+
+
+class Mentions(Sequence[Mention]):
+    """A list of mentions kept as `MentionRecord`s (`records`). Indexing and iterating give
+    Mention models, made on access: change a mention through `records`, not through the
+    model you were given. Equal to any sequence of the same mentions."""
+
+    __slots__ = ("records",)
+
+    def __init__(self, mentions: Iterable[Mention | MentionRecord] = ()) -> None:
+        self.records: list[MentionRecord] = [
+            item if isinstance(item, MentionRecord) else _shared_record([*_mention_values(item)])
+            for item in mentions]
+
+    @classmethod
+    def of(cls, mentions: Iterable[Mention | MentionRecord]) -> Mentions:
+        """`mentions` itself when it is a Mentions, else a Mentions of them."""
+        return mentions if isinstance(mentions, Mentions) else cls(mentions)
+
+    @classmethod
+    def of_records(cls, records: list[MentionRecord]) -> Mentions:
+        """A Mentions holding `records` itself (no copy)."""
+        mentions = cls()
+        mentions.records = records
+        return mentions
+
+    def append(self, mention: Mention | MentionRecord) -> None:
+        self.records.append(mention if isinstance(mention, MentionRecord)
+                            else _shared_record([*_mention_values(mention)]))
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    @overload
+    def __getitem__(self, index: int) -> Mention: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Mentions: ...
+
+    def __getitem__(self, index: int | slice) -> Mention | Mentions:
+        if isinstance(index, slice):
+            return Mentions(self.records[index])
+        return mention_model(self.records[index])
+
+    def __iter__(self) -> Iterator[Mention]:
+        return map(mention_model, self.records)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mentions):
+            return self.records == other.records
+        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
+            return len(self) == len(other) and all(map(operator.eq, self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def __repr__(self) -> str:
+        return f"Mentions({list(self)!r})"
+
+    def __reduce__(self) -> tuple:
+        # plain tuples travel fastest between processes; the receiver shares values again
+        return _unpickle_mentions, ([tuple(record) for record in self.records],)
+
+
+def _unpickle_mentions(rows: list[tuple]) -> Mentions:
+    return Mentions.of_records([_shared_record([*row]) for row in rows])
+
+
 class Entity(BaseModel):
     """One canonical artifact: all surface forms of it across the corpus share this key."""
 
@@ -142,6 +276,10 @@ class PaperEntity(BaseModel):
     type: EntityType
     role: Role
     count: int
+
+
+PaperEntityRecord = record_type(PaperEntity)
+"""A PaperEntity's values as a tuple (a corpus has a million; `aliases` is a tuple here)."""
 
 
 class GoldEntity(BaseModel):

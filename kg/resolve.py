@@ -1,8 +1,10 @@
 """Resolve: mentions -> canonical entities, one per thing across the corpus.
 
 In: each paper with its `Mention`s (from kg.extract). Out: `Resolution`: the `Entity` records
-(key, name, type by vote, every alias seen, family link), each mention's entity key, and per
-paper its `PaperEntity` list (forms written in that paper, type in that paper, role).
+(key, name, type by vote, every alias seen, family link), each mention's entity key (set in
+the paper's `Mentions`, and all of them in corpus order), and per paper what it says of each
+entity (`PaperEntity` values as `PaperEntityRecord`s: forms written in that paper, type in
+that paper, role). A corpus has millions of mentions: each is one record, never copied.
 
 Surface forms are the same entity when they normalize alike (LLaMA-2 / Llama 2 / LLaMA2),
 when the lexicon lists them as one entry, or when the paper defines one by the other
@@ -13,7 +15,7 @@ a family link (Llama 2), and lexicon families chain up to their root (LLaMA).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from kg.extract.lexicon import Lexicon, load_lexicon
@@ -21,22 +23,25 @@ from kg.model import (
     Entity,
     EntityType,
     Mention,
+    MentionRecord,
+    Mentions,
     Paper,
-    PaperEntity,
+    PaperEntityRecord,
     Role,
     entity_key,
     normalize_form,
+    with_entity,
 )
 
 
 @dataclass
 class Resolution:
     entities: dict[str, Entity] = field(default_factory=dict)
-    mentions: list[Mention] = field(default_factory=list)
-    paper_entities: dict[str, list[PaperEntity]] = field(default_factory=dict)
+    mentions: Sequence[Mention] = field(default_factory=Mentions)
+    paper_entities: dict[str, list[PaperEntityRecord]] = field(default_factory=dict)
 
 
-def canonical_form(mention: Mention) -> str:
+def canonical_form(mention: Mention | MentionRecord) -> str:
     """The name a mention stands for: lexicon name, else the defined long form, else itself."""
     return mention.canonical or mention.long_form or mention.surface
 
@@ -62,18 +67,19 @@ class _Group:
         self.mentions = 0
 
 
-def resolve(extractions: Iterable[tuple[Paper, list[Mention]]],
+def resolve(extractions: Iterable[tuple[Paper, Sequence[Mention]]],
             lexicon: Lexicon | None = None) -> Resolution:
-    """Group mentions into entities and summarize what each paper says of each entity."""
+    """Group mentions into entities and summarize what each paper says of each entity.
+
+    Two passes over the mentions: the first gathers each entity's forms, types and papers,
+    the second (once the keys are known) sets each mention's entity and sums up each paper.
+    """
     lexicon = lexicon or load_lexicon()
+    papers = [(paper, Mentions.of(mentions)) for paper, mentions in extractions]
     groups: dict[str, _Group] = defaultdict(_Group)
-    per_paper: dict[str, dict[str, list[Mention]]] = {}
-    mentions: list[Mention] = []
-    norms: list[str] = []  # each mention's group, in the order of `mentions`
     norm_of: dict[str, str] = {}  # names repeat across papers: normalize each once
-    for paper, paper_mentions in extractions:
-        per_paper[paper.key] = {}
-        for mention in paper_mentions:
+    for paper, mentions in papers:
+        for mention in mentions.records:
             name = canonical_form(mention)
             norm = norm_of.get(name)
             if norm is None:
@@ -88,21 +94,24 @@ def resolve(extractions: Iterable[tuple[Paper, list[Mention]]],
             group.lexicon_name = group.lexicon_name or mention.canonical
             group.papers.add(paper.key)
             group.mentions += 1
-            per_paper[paper.key].setdefault(norm, []).append(mention)
-            mentions.append(mention)
-            norms.append(norm)
     add_families(groups, lexicon)
     keys = {norm: entity_key(name_of(group)) for norm, group in groups.items()}
     resolution = Resolution()
     for norm, group in groups.items():
         resolution.entities[keys[norm]] = entity_of(keys[norm], group, keys)
-    for mention, norm in zip(mentions, norms, strict=True):
-        mention.entity = keys[norm]
-    for paper_key, by_entity in per_paper.items():
-        resolution.paper_entities[paper_key] = [
-            paper_entity(paper_key, keys[norm], groups[norm].lexicon_name, found)
+    corpus_records: list[MentionRecord] = []
+    for paper, mentions in papers:
+        by_entity: dict[str, list[MentionRecord]] = {}
+        records = mentions.records
+        for index, mention in enumerate(records):
+            norm = norm_of[canonical_form(mention)]
+            records[index] = mention = with_entity(mention, keys[norm])
+            by_entity.setdefault(norm, []).append(mention)
+        corpus_records += records
+        resolution.paper_entities[paper.key] = [
+            paper_entity(paper.key, keys[norm], groups[norm].lexicon_name, found)
             for norm, found in by_entity.items()]
-    resolution.mentions = mentions
+    resolution.mentions = Mentions.of_records(corpus_records)
     return resolution
 
 
@@ -143,7 +152,7 @@ def entity_of(key: str, group: _Group, keys: dict[str, str]) -> Entity:
 
 
 def paper_entity(paper: str, key: str, preferred: str | None,
-                 found: list[Mention]) -> PaperEntity:
+                 found: list[MentionRecord]) -> PaperEntityRecord:
     # plain dicts, not Counters: this runs once per paper and entity, on a few mentions
     forms: dict[str, int] = {}
     types: dict[EntityType, int] = {}
@@ -154,8 +163,8 @@ def paper_entity(paper: str, key: str, preferred: str | None,
         if mention.long_form:
             forms[mention.long_form] = forms.get(mention.long_form, 0) + 1
     name = fullest_form(forms, preferred)
-    return PaperEntity.model_construct(  # built from validated mentions: no need to validate
-        paper=paper, entity=key, name=name, aliases=[f for f in forms if f != name],
+    return PaperEntityRecord(
+        paper=paper, entity=key, name=name, aliases=tuple(f for f in forms if f != name),
         type=max(types, key=types.__getitem__),  # the most frequent; the first on ties
         role=Role.INTRODUCED if any(m.role is Role.INTRODUCED for m in found) else Role.USED,
         count=len(found))

@@ -3,7 +3,7 @@
 import pickle
 
 from kg.extract import build_pipeline, mention_rows, mentions_from_rows
-from kg.model import Mention
+from kg.model import Mention, with_entity
 
 TEXT = ("LLaMA-Adapter: Efficient Fine-tuning\n\n"
         "We propose LLaMA-Adapter, which tunes LLaMA with Low-Rank Adaptation (LoRA). "
@@ -22,6 +22,7 @@ def test_mentions_built_from_rows_are_valid_records():
         assert mention.sentence in TEXT and mention.paper == "p1"
         assert mention.model_fields_set == set(Mention.model_fields)
     assert pickle.loads(pickle.dumps(mentions)) == mentions
-    mentions[0].entity = "llama-adapter"  # resolution sets the entity on the record
+    # resolution sets the entity on the paper's records, in place
+    mentions.records[0] = with_entity(mentions.records[0], "llama-adapter")
     assert mentions[0].model_dump()["entity"] == "llama-adapter"
     assert mentions[1].entity is None

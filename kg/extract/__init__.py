@@ -16,7 +16,6 @@ import multiprocessing
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sized
-from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -24,7 +23,7 @@ from spacy.tokens import Doc
 
 from kg.extract import components, tokenizer  # noqa: F401  (registers the components)
 from kg.extract.components import sentence_of
-from kg.model import EntityType, Mention, Paper, Role
+from kg.model import EntityType, Mentions, Paper, Role, mention_record
 
 PIPELINE = ["kg_sentences", "kg_lexicon", "kg_abbreviations", "kg_cues",
             "kg_title_name", "kg_mentions"]
@@ -39,10 +38,6 @@ def build_pipeline(lexicon_dir: str | None = None) -> Language:
         nlp.add_pipe(name, config=config)
     return nlp
 
-
-# every field is set on every mention: one shared set instead of one per mention (a
-# corpus holds millions of mentions; this halves their size)
-MENTION_FIELDS = set(Mention.model_fields)
 
 # What a worker sends back for one mention: (type, role, start, end, sentence, rule,
 # long_form, canonical, family). Tuples pickle in a tenth of the time of pydantic records;
@@ -65,25 +60,16 @@ def mention_rows(doc: Doc, text: str) -> list[MentionRow]:
     return rows
 
 
-def new_mention(fields: dict[str, Any]) -> Mention:
-    """A Mention of values the pipeline made itself, not validated again: built the way
-    unpickling builds one (pydantic's __setstate__), six times faster than model_construct."""
-    mention = Mention.__new__(Mention)
-    mention.__setstate__({"__dict__": fields, "__pydantic_fields_set__": MENTION_FIELDS,
-                          "__pydantic_extra__": None, "__pydantic_private__": None})
-    return mention
+def mentions_from_rows(paper_key: str, text: str, rows: list[MentionRow]) -> Mentions:
+    """The data-model records of a paper's mention rows (kept compact: kg.model.Mentions)."""
+    return Mentions.of_records([mention_record(
+        paper=paper_key, surface=text[start:end], type=kind, role=role, start=start,
+        end=end, sentence=sentence, rule=rule, long_form=long_form, canonical=canonical,
+        family=family, entity=None)
+        for kind, role, start, end, sentence, rule, long_form, canonical, family in rows])
 
 
-def mentions_from_rows(paper_key: str, text: str, rows: list[MentionRow]) -> list[Mention]:
-    """The data-model records of a paper's mention rows."""
-    return [new_mention({
-        "paper": paper_key, "surface": text[start:end], "type": kind, "role": role,
-        "start": start, "end": end, "sentence": sentence, "rule": rule,
-        "long_form": long_form, "canonical": canonical, "family": family, "entity": None})
-        for kind, role, start, end, sentence, rule, long_form, canonical, family in rows]
-
-
-def mentions_of(doc: Doc, paper_key: str, text: str) -> list[Mention]:
+def mentions_of(doc: Doc, paper_key: str, text: str) -> Mentions:
     """The accepted mentions of a processed Doc (of `text`), as data-model records."""
     return mentions_from_rows(paper_key, text, mention_rows(doc, text))
 
@@ -119,7 +105,7 @@ def texts_of(batch: Iterable[Paper]) -> list[tuple[str, str]]:
 
 
 def paired(batch: Iterable[Paper], results: Iterable[list[MentionRow]],
-           on_paper: Callable[[], None] | None) -> Iterator[tuple[Paper, list[Mention]]]:
+           on_paper: Callable[[], None] | None) -> Iterator[tuple[Paper, Mentions]]:
     """Each paper of a batch with the mentions a worker sent back for it, in order."""
     for paper, rows in zip(batch, results, strict=True):
         yield paper, mentions_from_rows(paper.key, paper.text, rows)
@@ -140,7 +126,7 @@ def _extract_batch(items: list[tuple[str, str]]) -> list[list[MentionRow]]:
 
 def extract(papers: Iterable[Paper], nlp: Language | None = None, batch_size: int = 64,
             jobs: int = 1, on_paper: Callable[[], None] | None = None,
-            ) -> Iterator[tuple[Paper, list[Mention]]]:
+            ) -> Iterator[tuple[Paper, Mentions]]:
     """Run the pipeline over papers, yielding each paper with its mentions, in input order.
 
     Streams: papers are read, extracted and yielded batch by batch. With jobs > 1 the

@@ -27,7 +27,7 @@ from kg.extract import (
     paired,
     texts_of,
 )
-from kg.model import Mention, Paper
+from kg.model import Mentions, Paper
 
 _PIPELINES: dict[str | None, Language] = {}  # per worker process, built by its first task
 
@@ -57,7 +57,7 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[object]:
 
 def extract_on_dask(papers: Iterable[Paper], scheduler: str | None = None, workers: int = 2,
                     lexicon_dir: str | None = None, on_paper: Callable[[], None] | None = None,
-                    in_flight: int = 2) -> Iterator[tuple[Paper, list[Mention]]]:
+                    in_flight: int = 2) -> Iterator[tuple[Paper, Mentions]]:
     """Each paper with its mentions, in input order, extracted by the Dask cluster."""
     with dask_client(scheduler, workers) as client:
         available = max(len(client.scheduler_info()["workers"]), 1)
@@ -74,6 +74,6 @@ def extract_on_dask(papers: Iterable[Paper], scheduler: str | None = None, worke
 
 
 def _gathered(partition: tuple[Paper, ...], future, on_paper: Callable[[], None] | None,
-              ) -> Iterator[tuple[Paper, list[Mention]]]:
+              ) -> Iterator[tuple[Paper, Mentions]]:
     yield from paired(partition, future.result(), on_paper)
     future.release()

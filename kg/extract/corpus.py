@@ -2,7 +2,8 @@
 
 In: each paper with the mentions of the first pass. Out: the same, plus mentions of
 discovered names (not in the lexicon, found through a definition, a title or an
-introduction cue elsewhere) in papers where the first pass had no cue for them.
+introduction cue elsewhere) in papers where the first pass had no cue for them (added to
+the paper's `Mentions` in place: a corpus holds millions, none is copied).
 
 Only single name-shaped words (SpeechT5, CodeBERTER, ZIP-FIT) travel: an acronym of two or
 three letters or a lowercase phrase means different things in different papers.
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from kg.extract.components import SHAPED_WORD, is_name_shaped
-from kg.model import EntityType, Mention, Paper, Role
+from kg.model import EntityType, Mention, Mentions, Paper, Role, mention_record
 
 DISCOVERING_RULES = frozenset({"abbreviation-short", "abbreviation-long", "title-name",
                                "we-propose", "this-paper-proposes", "named", "we-call",
@@ -52,23 +53,26 @@ class DiscoveryVotes:
         self.types: dict[str, Counter[EntityType]] = {}
         self.long_forms: dict[str, str | None] = {}
 
-    def count(self, extractions: Iterable[tuple[Paper, list[Mention]]]) -> None:
+    def count(self, extractions: Iterable[tuple[Paper, Sequence[Mention]]]) -> None:
         for _, mentions in extractions:
-            for mention in mentions:
+            for mention in Mentions.of(mentions).records:
                 if mention.canonical or mention.rule not in DISCOVERING_RULES:
                     continue
-                if not travels(mention.surface):
-                    continue
-                self.types.setdefault(mention.surface, Counter())[mention.type] += 1
-                self.long_forms.setdefault(mention.surface, mention.long_form)
+                votes = self.types.get(mention.surface)
+                if votes is None:
+                    votes = self.types[mention.surface] = Counter()
+                    self.long_forms[mention.surface] = mention.long_form
+                votes[mention.type] += 1
 
     def names(self) -> dict[str, Discovered]:
+        """The names that travel, with their votes so far."""
         return {surface: Discovered(surface, votes.most_common(1)[0][0],
                                     self.long_forms[surface])
-                for surface, votes in self.types.items()}
+                for surface, votes in self.types.items() if travels(surface)}
 
 
-def discovered_names(extractions: Iterable[tuple[Paper, list[Mention]]]) -> dict[str, Discovered]:
+def discovered_names(extractions: Iterable[tuple[Paper, Sequence[Mention]]],
+                     ) -> dict[str, Discovered]:
     """Names the first pass found by a definition or an introduction, with their voted type."""
     votes = DiscoveryVotes()
     votes.count(extractions)
@@ -81,23 +85,55 @@ def sentence_around(text: str, start: int, end: int) -> str:
     return text[left: right + 1 if right >= 0 else len(text)].strip()
 
 
-def propagate(extractions: Iterable[tuple[Paper, list[Mention]]],
-              names: dict[str, Discovered]) -> Iterator[tuple[Paper, list[Mention]]]:
+# A run of the characters names are made of, less its trailing '.', '/' and '-'. The
+# SHAPED_WORD matches of a text are its runs that match SHAPED_WORD whole; that regex costs
+# three times this one, so the pass finds runs, then the discovered names among them.
+RUN = re.compile(r"[\w.+/-]*[\w+]")
+RUN_CHARACTER = re.compile(r"[\w.+/-]")
+
+
+def propagate(extractions: Iterable[tuple[Paper, Sequence[Mention]]],
+              names: dict[str, Discovered]) -> Iterator[tuple[Paper, Mentions]]:
     """Add a 'corpus' mention wherever a discovered name is written and was not found."""
-    for paper, mentions in extractions:
+    searched = {word: name for word, name in names.items() if SHAPED_WORD.fullmatch(word)}
+    for paper, found in extractions:
+        mentions = Mentions.of(found)
         text = paper.text
-        taken = [(m.start, m.end) for m in mentions]
-        added = []
-        for match in SHAPED_WORD.finditer(text):
-            found = names.get(match.group())
-            if found is None or any(s < match.end() and match.start() < e for s, e in taken):
-                continue
-            added.append(Mention(
-                paper=paper.key, surface=found.surface, type=found.type, role=Role.USED,
-                start=match.start(), end=match.end(),
-                sentence=sentence_around(text, match.start(), match.end()), rule=CORPUS_RULE,
-                long_form=found.long_form))
-        yield paper, mentions + added
+        written = searched.keys() & RUN.findall(text)
+        if written:
+            add_corpus_mentions(paper, text, mentions, written, searched)
+        yield paper, mentions
+
+
+def add_corpus_mentions(paper: Paper, text: str, mentions: Mentions, written: set[str],
+                        names: dict[str, Discovered]) -> None:
+    """Add a mention of each occurrence of the `written` names no mention covers yet."""
+    taken = [(m.start, m.end) for m in mentions.records]
+    starts = {start for start, _ in taken}
+    for start, word in sorted(runs_of(text, written)):
+        end = start + len(word)
+        # most names found are a mention's very span: one look-up says so
+        if start in starts or any(s < end and start < e for s, e in taken):
+            continue
+        name = names[word]
+        mentions.append(mention_record(
+            paper=paper.key, surface=name.surface, type=name.type, role=Role.USED,
+            start=start, end=end, sentence=sentence_around(text, start, end),
+            rule=CORPUS_RULE, long_form=name.long_form, canonical=None, family=None,
+            entity=None))
+
+
+def runs_of(text: str, words: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """(start, word) of each run of `text` that is one of `words`: each word looked for
+    with str.find, the run at each place it is found compared with it."""
+    for word in words:
+        start = text.find(word)
+        while start >= 0:
+            if not (start and RUN_CHARACTER.match(text, start - 1)):
+                run = RUN.match(text, start)
+                if run and run.end() == start + len(word):
+                    yield start, word
+            start = text.find(word, start + 1)
 
 
 def texts_writing(texts: Sequence[str], surfaces: Iterable[str]) -> set[int]:
@@ -115,8 +151,8 @@ def texts_writing(texts: Sequence[str], surfaces: Iterable[str]) -> set[int]:
 
 
 def propagate_added(old: Sequence[tuple[Paper, list[Mention], list[Mention]]],
-                    new: Sequence[tuple[Paper, list[Mention]]],
-                    ) -> Iterator[tuple[Paper, list[Mention]]]:
+                    new: Sequence[tuple[Paper, Sequence[Mention]]],
+                    ) -> Iterator[tuple[Paper, Sequence[Mention]]]:
     """`propagate` over old papers then new ones, the old papers' pass already done.
 
     `old`: each old paper with its first-pass mentions and the mentions the corpus-level
