@@ -31,7 +31,7 @@ from kg.ingest import Corpus, RawRecord, conflicts, describe_skipped, ingest, me
 from kg.model import BuildSummary, Entity, Mention, Paper, normalize_title
 from kg.publish import BuildOptions, publish, read_jsonl, read_manifest, summarize
 from kg.resolve import Resolution, resolve
-from kg.timing import Stopwatch
+from kg.timing import Stopwatch, collector_paused
 from kg.version import __version__
 
 SMALL_BATCH = 256
@@ -135,11 +135,12 @@ def finish(papers: list[Paper], extractions: Iterable[tuple[Paper, Sequence[Ment
 
     `extractions`: each paper with its mentions after the corpus-level pass, in the order
     of `papers`; a generator, so that the pass is timed with resolution."""
-    with watch.stage("corpus-level pass, resolution"):
-        resolution = resolve(extractions)
-    run.ended = datetime.now(UTC)
-    with watch.stage("networkx graph"):
-        graph = graph_io.build_graph(papers, resolution)
+    with collector_paused():
+        with watch.stage("corpus-level pass, resolution"):
+            resolution = resolve(extractions)
+        run.ended = datetime.now(UTC)
+        with watch.stage("networkx graph"):
+            graph = graph_io.build_graph(papers, resolution)
     listings = sum(len(paper.listings) for paper in papers)
     summary = summarize(listings, papers, resolution, graph, len(options.skipped),
                         watch.total())

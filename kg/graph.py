@@ -18,7 +18,6 @@ JSON and GraphML.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import json
 import math
@@ -36,6 +35,7 @@ from scipy import sparse
 from kg import measures
 from kg.model import Paper
 from kg.resolve import Resolution
+from kg.timing import collector_paused
 
 MENTIONS, FAMILY, SHARES = "mentions", "family", "shares"
 
@@ -258,13 +258,8 @@ def read_node_link(path: Path) -> nx.Graph:
     """The graph of graph.json. Python's cycle collector is paused meanwhile: the millions
     of dicts and lists made here all stay alive, and its passes over them (a third of the
     reading time at 100,000 papers) find nothing to free."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return nx.node_link_graph(json.loads(path.read_text(encoding="utf-8")), edges="edges")
-    finally:
-        if collecting:
-            gc.enable()
 
 
 GRAPHML_HEADER = ('<?xml version=\'1.0\' encoding=\'utf-8\'?>\n'
