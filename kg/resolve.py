@@ -14,9 +14,11 @@ a family link (Llama 2), and lexicon families chain up to their root (LLaMA).
 
 from __future__ import annotations
 
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from kg.extract.lexicon import Lexicon, load_lexicon
 from kg.model import (
@@ -41,7 +43,7 @@ class Resolution:
     paper_entities: dict[str, list[PaperEntityRecord]] = field(default_factory=dict)
 
 
-def canonical_form(mention: Mention | MentionRecord) -> str:
+def canonical_form(mention: Mention | MentionRecord | _Seen) -> str:
     """The name a mention stands for: lexicon name, else the defined long form, else itself."""
     return mention.canonical or mention.long_form or mention.surface
 
@@ -54,6 +56,19 @@ def fullest_form(forms: dict[str, int], preferred: str | None) -> str:
     return max(forms, key=lambda form: (len(form), forms[form]))
 
 
+class _Seen(NamedTuple):
+    """What resolution reads of a mention: mentions alike in it count together."""
+
+    surface: str
+    long_form: str | None
+    type: EntityType
+    family: str | None
+    canonical: str | None
+
+
+_seen = operator.itemgetter(*(MentionRecord._fields.index(name) for name in _Seen._fields))
+
+
 class _Group:
     """Everything seen of one entity (keyed by the normalized canonical form)."""
 
@@ -63,56 +78,78 @@ class _Group:
         self.types: Counter[EntityType] = Counter()
         self.family: str | None = None
         self.lexicon_name: str | None = None
-        self.papers: set[str] = set()
+        self.papers = 0
         self.mentions = 0
+
+    def add(self, seen: _Seen, count: int) -> None:
+        """Count `count` mentions alike (in the order first seen, as mention after mention
+        would be: the first name, form, type, family seen comes first)."""
+        self.names[canonical_form(seen)] += count
+        self.forms.setdefault(seen.surface)
+        if seen.long_form:
+            self.forms.setdefault(seen.long_form)
+        self.types[seen.type] += count
+        self.family = self.family or seen.family
+        self.lexicon_name = self.lexicon_name or seen.canonical
+        self.mentions += count
 
 
 def resolve(extractions: Iterable[tuple[Paper, Sequence[Mention]]],
             lexicon: Lexicon | None = None) -> Resolution:
     """Group mentions into entities and summarize what each paper says of each entity.
 
-    Two passes over the mentions: the first gathers each entity's forms, types and papers,
-    the second (once the keys are known) sets each mention's entity and sums up each paper.
+    Two passes over the mentions: the first counts them by what resolution reads of them
+    (a few thousand kinds for a million mentions) and gathers each entity's names, forms and
+    types from the counts; the second (the keys known) sets each mention's entity and sums
+    up what each paper says of each entity.
     """
     lexicon = lexicon or load_lexicon()
     papers = [(paper, Mentions.of(mentions)) for paper, mentions in extractions]
+    seen: Counter[tuple] = Counter()
+    for _, mentions in papers:
+        seen.update(map(_seen, mentions.records))
     groups: dict[str, _Group] = defaultdict(_Group)
-    norm_of: dict[str, str] = {}  # names repeat across papers: normalize each once
-    for paper, mentions in papers:
-        for mention in mentions.records:
-            name = canonical_form(mention)
-            norm = norm_of.get(name)
-            if norm is None:
-                norm = norm_of[name] = normalize_form(name)
-            group = groups[norm]
-            group.names[name] += 1
-            group.forms.setdefault(mention.surface)
-            if mention.long_form:
-                group.forms.setdefault(mention.long_form)
-            group.types[mention.type] += 1
-            group.family = group.family or mention.family
-            group.lexicon_name = group.lexicon_name or mention.canonical
-            group.papers.add(paper.key)
-            group.mentions += 1
+    norm_of: dict[str, str] = {}  # each name's group
+    for values, count in seen.items():
+        alike = _Seen._make(values)
+        name = canonical_form(alike)
+        norm = norm_of.get(name)
+        if norm is None:
+            norm = norm_of[name] = normalize_form(name)
+        groups[norm].add(alike, count)
     add_families(groups, lexicon)
     keys = {norm: entity_key(name_of(group)) for norm, group in groups.items()}
     resolution = Resolution()
-    for norm, group in groups.items():
-        resolution.entities[keys[norm]] = entity_of(keys[norm], group, keys)
     corpus_records: list[MentionRecord] = []
     for paper, mentions in papers:
-        by_entity: dict[str, list[MentionRecord]] = {}
-        records = mentions.records
-        for index, mention in enumerate(records):
-            norm = norm_of[canonical_form(mention)]
-            records[index] = mention = with_entity(mention, keys[norm])
-            by_entity.setdefault(norm, []).append(mention)
-        corpus_records += records
-        resolution.paper_entities[paper.key] = [
-            paper_entity(paper.key, keys[norm], groups[norm].lexicon_name, found)
-            for norm, found in by_entity.items()]
+        resolution.paper_entities[paper.key] = summarize_paper(paper.key, mentions.records,
+                                                               norm_of, keys, groups)
+        corpus_records += mentions.records
     resolution.mentions = Mentions.of_records(corpus_records)
+    for norm, group in groups.items():
+        resolution.entities[keys[norm]] = entity_of(keys[norm], group, keys)
     return resolution
+
+
+def summarize_paper(paper: str, records: list[MentionRecord], norm_of: dict[str, str],
+                    keys: dict[str, str], groups: dict[str, _Group]) -> list[PaperEntityRecord]:
+    """Set each of a paper's mentions' entity (in `records`, in place) and sum up what the
+    paper says of each entity; count the paper in each entity's group."""
+    by_entity: dict[str, list[MentionRecord]] = {}
+    for index, mention in enumerate(records):
+        norm = norm_of[canonical_form(mention)]
+        records[index] = mention = with_entity(mention, keys[norm])
+        found = by_entity.get(norm)
+        if found is None:
+            by_entity[norm] = [mention]
+        else:
+            found.append(mention)
+    summaries = []
+    for norm, found in by_entity.items():
+        group = groups[norm]
+        group.papers += 1
+        summaries.append(paper_entity(paper, keys[norm], group.lexicon_name, found))
+    return summaries
 
 
 def add_families(groups: dict[str, _Group], lexicon: Lexicon) -> None:
@@ -148,11 +185,13 @@ def entity_of(key: str, group: _Group, keys: dict[str, str]) -> Entity:
         key=key, name=name, type=group.types.most_common(1)[0][0],
         aliases=[form for form in group.forms if form != name],
         family=keys.get(family_norm) if family_norm else None,
-        papers=len(group.papers), mentions=group.mentions)
+        papers=group.papers, mentions=group.mentions)
 
 
 def paper_entity(paper: str, key: str, preferred: str | None,
                  found: list[MentionRecord]) -> PaperEntityRecord:
+    if len(found) == 1:  # most pairs: no counting needed
+        return _single_paper_entity(paper, key, preferred, found[0])
     # plain dicts, not Counters: this runs once per paper and entity, on a few mentions
     forms: dict[str, int] = {}
     types: dict[EntityType, int] = {}
@@ -168,3 +207,19 @@ def paper_entity(paper: str, key: str, preferred: str | None,
         type=max(types, key=types.__getitem__),  # the most frequent; the first on ties
         role=Role.INTRODUCED if any(m.role is Role.INTRODUCED for m in found) else Role.USED,
         count=len(found))
+
+
+def _single_paper_entity(paper: str, key: str, preferred: str | None,
+                         mention: MentionRecord) -> PaperEntityRecord:
+    """`paper_entity` of one mention: its surface, or its long form when longer (or
+    preferred)."""
+    surface, long_form = mention.surface, mention.long_form
+    forms = (surface,) if not long_form or long_form == surface else (surface, long_form)
+    if preferred in forms:
+        name = preferred
+    else:
+        name = long_form if len(forms) == 2 and len(long_form) > len(surface) else surface
+    return PaperEntityRecord(
+        paper=paper, entity=key, name=name, aliases=tuple(f for f in forms if f != name),
+        type=mention.type,
+        role=Role.INTRODUCED if mention.role is Role.INTRODUCED else Role.USED, count=1)
