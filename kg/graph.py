@@ -23,7 +23,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
@@ -33,11 +33,12 @@ import numpy
 from scipy import sparse
 
 from kg import measures
-from kg.model import Paper
+from kg.model import Paper, Role
 from kg.resolve import Resolution
 from kg.timing import collector_paused
 
 MENTIONS, FAMILY, SHARES = "mentions", "family", "shares"
+ROLE_VALUES = {role: role.value for role in Role}  # a million edges: no enum property look-up
 
 
 def paper_node(key: str) -> str:
@@ -57,24 +58,35 @@ def build_graph(papers: Iterable[Paper], resolution: Resolution, neighbours: int
                 max_holders: int = 500) -> nx.Graph:
     """The knowledge graph of a corpus: bipartite paper-entity part plus paper-paper links."""
     graph = nx.Graph()
+    paper_ids: dict[str, str] = {}  # each node's id made once: edges share the string
     for paper in papers:
-        graph.add_node(paper_node(paper.key), kind="paper", label=paper.title, title=paper.title,
+        paper_ids[paper.key] = node = paper_node(paper.key)
+        graph.add_node(node, kind="paper", label=paper.title, title=paper.title,
                        date=paper.date or "", listings=listing_label(paper), url=paper.url or "",
                        arxiv_id=paper.arxiv_id or "")
+    entity_ids = {key: entity_node(key) for key in resolution.entities}
     for entity in resolution.entities.values():
-        graph.add_node(entity_node(entity.key), kind="entity", label=entity.name,
+        graph.add_node(entity_ids[entity.key], kind="entity", label=entity.name,
                        type=entity.type.value, aliases=list(entity.aliases),
                        family=entity.family or "", papers=entity.papers)
     for entity in resolution.entities.values():
         if entity.family:
-            graph.add_edge(entity_node(entity.key), entity_node(entity.family), kind=FAMILY)
-    for paper_key, found in resolution.paper_entities.items():
-        for item in found:
-            graph.add_edge(paper_node(paper_key), entity_node(item.entity), kind=MENTIONS,
-                           role=item.role.value, count=item.count)
+            graph.add_edge(entity_ids[entity.key], entity_node(entity.family), kind=FAMILY)
+    graph.add_edges_from(mention_edges(resolution, paper_ids, entity_ids))
     add_paper_links(graph, neighbours, max_holders)
     measures.store_measures(graph)
     return graph
+
+
+def mention_edges(resolution: Resolution, paper_ids: dict[str, str], entity_ids: dict[str, str],
+                  ) -> Iterator[tuple[str, str, dict]]:
+    """Each paper - entity edge with its data (`role`, `count`)."""
+    for paper_key, found in resolution.paper_entities.items():
+        paper = paper_ids.get(paper_key) or paper_node(paper_key)
+        for item in found:
+            entity = entity_ids.get(item.entity) or entity_node(item.entity)
+            yield paper, entity, {"kind": MENTIONS, "role": ROLE_VALUES[item.role],
+                                  "count": item.count}
 
 
 def add_paper_links(graph: nx.Graph, neighbours: int, max_holders: int,
