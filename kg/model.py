@@ -24,6 +24,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from enum import StrEnum
 from functools import lru_cache
+from json.encoder import encode_basestring as _json_string
 from pathlib import Path
 from typing import NamedTuple, overload
 
@@ -243,9 +244,39 @@ class Mentions(Sequence[Mention]):
     def __repr__(self) -> str:
         return f"Mentions({list(self)!r})"
 
+    def json_lines(self) -> Iterator[str]:
+        """Each mention's JSON as `Mention.model_dump_json` writes it (the same bytes: field
+        order, no spaces, characters beyond ASCII as they are), made from the records, not
+        from models, in half the time; a sentence shared by mentions is encoded once."""
+        sentences: dict[str, str] = {}
+        for m in self.records:
+            sentence = sentences.get(m.sentence)
+            if sentence is None:
+                sentence = sentences[m.sentence] = _json_string(m.sentence)
+            yield _MENTION_JSON % (
+                _json_string(m.paper), _json_string(m.surface), _json_string(m.type),
+                _json_string(m.role), m.start, m.end, sentence, _json_string(m.rule),
+                _json_or_null(m.long_form), _json_or_null(m.canonical),
+                _json_or_null(m.family), _json_or_null(m.entity))
+
     def __reduce__(self) -> tuple:
         # plain tuples travel fastest between processes; the receiver shares values again
         return _unpickle_mentions, ([tuple(record) for record in self.records],)
+
+
+_MENTION_JSON = ('{"paper":%s,"surface":%s,"type":%s,"role":%s,"start":%d,"end":%d,'
+                 '"sentence":%s,"rule":%s,"long_form":%s,"canonical":%s,"family":%s,'
+                 '"entity":%s}')
+
+
+def _json_or_null(value: str | None) -> str:
+    return "null" if value is None else _json_string(value)
+
+
+def records_of(mentions: Sequence[Mention]) -> Sequence[Mention | MentionRecord]:
+    """For a pass that only reads mentions: their records when kept as `Mentions` (read
+    like models: `record.surface` ...), no model made; else the mentions themselves."""
+    return mentions.records if isinstance(mentions, Mentions) else mentions
 
 
 def _unpickle_mentions(rows: list[tuple]) -> Mentions:

@@ -30,7 +30,7 @@ from pydantic import TypeAdapter
 
 from kg import graph as graph_io
 from kg import rdf, viz
-from kg.model import BuildSummary, GoldEntity, GoldPaper, Paper
+from kg.model import BuildSummary, GoldEntity, GoldPaper, Mentions, Paper, records_of
 from kg.parallel import Task, run_tasks
 from kg.resolve import Resolution
 from kg.timing import Stopwatch
@@ -53,9 +53,11 @@ def gold_format(papers: Iterable[Paper], resolution: Resolution) -> Iterator[Gol
 
 
 def write_jsonl(records: Iterable, path: Path) -> None:
+    lines = (records.json_lines() if isinstance(records, Mentions)
+             else (record.model_dump_json() for record in records))
     with path.open("w", encoding="utf-8") as out:
-        for record in records:
-            out.write(record.model_dump_json() + "\n")
+        for line in lines:
+            out.write(line + "\n")
 
 
 def csv_cell(value: object) -> str:
@@ -237,7 +239,7 @@ def writers(papers: list[Paper], resolution: Resolution, graph: nx.Graph, work: 
             write_jsonl(gold_format(papers, resolution), work / "extractions.jsonl"),
             write_tables(papers, resolution, work))),
         Task("graph.html", lambda: viz.write_html(graph, work / "graph.html", html_max_nodes,
-                                                  mentions=resolution.mentions)),
+                                                  mentions=records_of(resolution.mentions))),
     ]
 
 

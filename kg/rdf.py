@@ -43,7 +43,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from kg import bulk_load
-from kg.model import Mention, Paper
+from kg.model import Mention, MentionRecord, Paper, records_of
 from kg.parallel import Task, die_with_parent
 from kg.resolve import Resolution
 from kg.vocab import DCTERMS, FABIO, KG, OA, PREFIXES, PROV, RDF, SCHEMA, SKOS, VOID, XSD
@@ -91,7 +91,7 @@ class Minter:
     def scheme(self, type_name: str) -> URIRef:
         return self._mint("scheme", type_name.lower())
 
-    def mention(self, mention: Mention) -> URIRef:
+    def mention(self, mention: Mention | MentionRecord) -> URIRef:
         return self._mint("mention", mention.paper, f"{mention.start}-{mention.end}")
 
     def run(self, run_id: str, rule: str | None = None) -> URIRef:
@@ -173,7 +173,7 @@ def run_triples(run: ExtractionRun, rules: Iterable[str], minter: Minter) -> Ite
         yield step, KG.rule, Literal(rule)
 
 
-def evidence_triples(mention: Mention, paper: Paper, run: ExtractionRun,
+def evidence_triples(mention: Mention | MentionRecord, paper: Paper, run: ExtractionRun,
                      minter: Minter) -> Iterator[Triple]:
     iri, source = minter.mention(mention), minter.paper(paper.key)
     target, quote_selector, position = (URIRef(f"{iri}#{part}")
@@ -208,11 +208,11 @@ def triples(papers: Iterable[Paper], resolution: Resolution, minter: Minter | No
     """Every triple of the graph but the VoID description, streamed, each exactly once."""
     minter, run = minter or Minter(), run or ExtractionRun()
     yield from entity_triples(resolution, minter)
-    mentions_of: dict[str, list[Mention]] = {}
+    mentions_of: dict[str, list[Mention | MentionRecord]] = {}
     if evidence:
-        for mention in resolution.mentions:
+        for mention in records_of(resolution.mentions):  # read only: no model made
             mentions_of.setdefault(mention.paper, []).append(mention)
-        yield from run_triples(run, {m.rule for m in resolution.mentions}, minter)
+        yield from run_triples(run, {m.rule for m in records_of(resolution.mentions)}, minter)
     mentions = SCHEMA.mentions  # looked up once: a namespace's attribute mints a new IRI
     for paper in papers:
         iri = minter.paper(paper.key)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pickle
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from kg.extract import extract
 from kg.ingest import ingest
 from kg.model import EntityType, Mention, MentionRecord, Mentions, Role, with_entity
@@ -52,3 +55,12 @@ def test_resolution_sets_entities_in_the_papers_mentions_without_copying_them():
     assert len(in_papers) == len(resolution.mentions) > 20
     assert all(a is b for a, b in zip(in_papers, resolution.mentions.records, strict=True))
     assert all(m.entity in resolution.entities for m in resolution.mentions)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=["Cs"])), st.integers(0, 10**6))
+def test_json_lines_are_the_bytes_pydantic_writes(text, offset):
+    mentions = [a_mention(surface=text, sentence=text, start=offset, long_form=text or None),
+                a_mention(rule=text, canonical=text, family=text, entity=text)]
+    lines = list(Mentions(mentions).json_lines())
+    assert lines == [m.model_dump_json() for m in mentions]
