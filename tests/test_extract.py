@@ -30,6 +30,16 @@ def test_tokenizer_splits_modifiers_and_final_periods(nlp):
         "LoRA", "-", "based", "tuning", "of", "GPT-4", "."]
 
 
+def test_new_words_get_the_attributes_the_components_read(nlp):
+    doc = nlp("QuillNet7 beats Zorblax-v2 on wug-test.")
+    assert [t.shape_ for t in doc[:2]] == ["XxxxxXxxd", "xxxx"]
+    assert [t.lower_ for t in doc[:3]] == ["quillnet7", "beats", "zorblax-v2"]
+    assert (doc[1].is_alpha, doc[1].is_lower, doc[0].is_title, doc[-1].is_punct) == (
+        True, True, False, True)
+    # what no component reads is not computed for new words (it costs time on every word)
+    assert not doc[-2].like_url and doc.vocab["wug-test"].norm_ == ""
+
+
 def test_lexicon_names_with_types(nlp):
     names = found(nlp, "Title\n\nWe evaluate on GSM8K and MMLU after tuning with LoRA on C4.")
     assert names["GSM8K"].type is EntityType.BENCHMARK

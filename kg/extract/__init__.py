@@ -31,8 +31,15 @@ WITH_LEXICON = {"kg_lexicon", "kg_abbreviations", "kg_mentions"}
 
 
 def build_pipeline(lexicon_dir: str | None = None) -> Language:
-    """The extraction pipeline: blank English, kg's tokenizer and components, by name."""
-    nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "kg.tokenizer.v1"}}})
+    """The extraction pipeline: blank English, kg's tokenizer and components, by name.
+
+    Its vocabulary computes for new words only the lexical attributes the components read
+    (kg.extract.tokenizer.READ_ATTRIBUTES): a component that reads another one
+    (`like_num`, `is_stop` ...) must add it there.
+    """
+    nlp = spacy.blank("en", config={"nlp": {
+        "tokenizer": {"@tokenizers": "kg.tokenizer.v1"},
+        "after_creation": {"@callbacks": "kg.read_attributes_only.v1"}}})
     for name in PIPELINE:
         config = {"lexicon_dir": lexicon_dir} if name in WITH_LEXICON else {}
         nlp.add_pipe(name, config=config)

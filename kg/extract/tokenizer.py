@@ -16,6 +16,7 @@ from functools import cache
 from importlib.resources import files
 
 import spacy
+from spacy.attrs import IS_ALPHA, IS_LOWER, IS_PUNCT, IS_SPACE, IS_TITLE, LOWER, SHAPE
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
@@ -103,3 +104,23 @@ def create_tokenizer() -> Callable[[Language], Tokenizer]:
             max_cache_size=CACHED_CHUNKS)
 
     return make
+
+
+# The lexical attributes kg's components read (through Token, Doc.to_array or the
+# PhraseMatcher). spaCy computes ~23 for each word it has not seen (stop words, URL and
+# e-mail shapes, prefixes, suffixes, norms ...), a third of the cost of tokenizing text full
+# of new words: an abstract's names, numbers and hyphenated terms.
+READ_ATTRIBUTES = frozenset({LOWER, SHAPE, IS_ALPHA, IS_LOWER, IS_PUNCT, IS_SPACE, IS_TITLE})
+
+
+@spacy.registry.callbacks("kg.read_attributes_only.v1")
+def create_lean_vocabulary() -> Callable[[Language], Language]:
+    """Make the vocabulary compute, for new words, only the attributes kg reads."""
+
+    def lean(nlp: Language) -> Language:
+        getters = nlp.vocab.lex_attr_getters
+        for attribute in [a for a in getters if a not in READ_ATTRIBUTES]:
+            del getters[attribute]
+        return nlp
+
+    return lean
