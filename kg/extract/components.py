@@ -27,7 +27,7 @@ from itertools import chain
 from typing import Any
 
 import numpy
-from spacy.attrs import IS_PUNCT, IS_SPACE, ORTH, SENT_START, SHAPE
+from spacy.attrs import ORTH, SENT_START, SHAPE
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.pipeline import Sentencizer
@@ -260,16 +260,8 @@ class SentenceSplitter:
         if len(doc) == 0:
             doc.user_data[SENTENCES] = ([], [])
             return doc
-        table = doc.to_array([ORTH, IS_PUNCT, IS_SPACE]).tolist()
-        starts, seen_end = [0], False
-        for i, (orth, is_punct, _) in enumerate(table):
-            if orth in self.sentence_ends:
-                seen_end = True
-            elif seen_end and not is_punct:
-                starts.append(i)
-                seen_end = False
-        title_break = next((i for i, row in enumerate(table) if row[2]
-                            and "\n" in doc[i].text and i + 1 < len(doc)), None)
+        starts = self.sentence_starts(doc)
+        title_break = self.title_break(doc)
         if title_break is not None and title_break + 1 not in starts:
             insort(starts, title_break + 1)
         ends = [*starts[1:], len(doc)]
@@ -280,6 +272,34 @@ class SentenceSplitter:
         flags[starts] = 1
         doc.from_array([SENT_START], flags.astype("uint64"))
         return doc
+
+    def sentence_starts(self, doc: Doc) -> list[int]:
+        """After each sentence-ending character, the first word that is not punctuation
+        starts a sentence (only the few end characters are visited, not every token)."""
+        orths = doc.to_array(ORTH).tolist()
+        ends, size = self.sentence_ends, len(orths)
+        starts = [0]
+        for end in [i for i, orth in enumerate(orths) if orth in ends]:
+            if end < starts[-1]:
+                continue  # an end character among those that closed the last sentence
+            i = end + 1
+            while i < size and (orths[i] in ends or doc[i].is_punct):
+                i += 1
+            if i < size:
+                starts.append(i)
+        return starts
+
+    @staticmethod
+    def title_break(doc: Doc) -> int | None:
+        """The whitespace token of the first line break (the end of the title), if a
+        token follows it."""
+        newline = text_of(doc).find("\n")
+        if newline < 0:
+            return None
+        i = 0
+        while doc[i].idx + len(doc[i]) <= newline:
+            i += 1
+        return i if i + 1 < len(doc) else None
 
 
 # -- kg_lexicon ---------------------------------------------------------------------------
