@@ -12,6 +12,10 @@ Input problems print one line (file:line: cause) and exit with status 2.
 from __future__ import annotations
 
 import json
+import logging
+import os
+import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -408,5 +412,26 @@ def schemas(
         out.print(str(path))
 
 
+def main() -> None:
+    """The `kg` command, which leaves without tearing its heap down: after a large build,
+    freeing millions of records one by one takes seconds (1.4 s at 20,000 papers) for
+    memory the system takes back at once anyway."""
+    try:
+        app()
+        code: int | str | None = 0
+    except SystemExit as leaving:  # click always leaves this way
+        code = leaving.code
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+        code = 1
+    for thread in threading.enumerate():  # what a normal exit waits for (a pool stopping)
+        if thread is not threading.main_thread() and not thread.daemon:
+            thread.join()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)
+
+
 if __name__ == "__main__":
-    app()
+    main()
