@@ -1,7 +1,12 @@
+import re
+
 import pytest
 import spacy
+from spacy.tokenizer import Tokenizer
 
+import kg
 from kg.extract import build_pipeline, extract
+from kg.extract.tokenizer import EXTRA_INFIXES, EXTRA_SUFFIXES
 from kg.ingest import ingest
 from kg.model import EntityType, Role
 
@@ -28,6 +33,38 @@ def test_tokenizer_keeps_names_whole(nlp, name):
 def test_tokenizer_splits_modifiers_and_final_periods(nlp):
     assert [t.text for t in nlp.make_doc("LoRA-based tuning of GPT-4.")] == [
         "LoRA", "-", "based", "tuning", "of", "GPT-4", "."]
+
+
+ALL_LETTERS = "".join(c for c in map(chr, range(0x110000)) if c.isalpha())
+
+
+def test_no_affix_or_url_pattern_matches_letters_only(nlp):
+    """What kg.extract.tokenizer.SkipsLetters relies on, for every letter of Unicode: no
+    prefix, suffix or infix pattern matches anywhere in a run of letters, and no run of
+    letters is a URL."""
+    defaults = nlp.Defaults
+    tokenizer = nlp.tokenizer
+    affixes = [*defaults.prefixes, *defaults.suffixes, *defaults.infixes, *EXTRA_SUFFIXES,
+               *EXTRA_INFIXES]
+    assert all(re.search(pattern, ALL_LETTERS) is None for pattern in affixes if pattern)
+    assert tokenizer.url_match("word") is None
+    url = tokenizer.url_match.__self__.compiled
+    pieces = [ALL_LETTERS[i:i + 40] for i in range(0, len(ALL_LETTERS), 40)]
+    assert not any(url.match(piece) for piece in pieces)
+    assert url.match("arxiv.org/abs/2401") and tokenizer.url_match("arxiv.org/abs/2401")
+
+
+def test_skipping_letters_tokenizes_as_the_plain_patterns_do(nlp):
+    plain = build_pipeline().tokenizer
+    plain.prefix_search = plain.prefix_search.__self__.compiled.search
+    plain.suffix_search = plain.suffix_search.__self__.compiled.search
+    plain.infix_finditer = plain.infix_finditer.__self__.compiled.finditer
+    plain.url_match = plain.url_match.__self__.compiled.match
+    for paper in ingest([kg.sample_dir()]).papers:
+        assert [t.text for t in nlp.make_doc(paper.text)] == [
+            t.text for t in plain(paper.text)], paper.title
+    restored = Tokenizer(nlp.vocab).from_bytes(nlp.tokenizer.to_bytes())
+    assert restored.suffix_search.__self__.pattern == nlp.tokenizer.suffix_search.__self__.pattern
 
 
 def test_new_words_get_the_attributes_the_components_read(nlp):

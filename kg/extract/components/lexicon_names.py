@@ -21,7 +21,7 @@ from kg.extract.components.candidates import (
     pattern_data,
 )
 from kg.extract.lexicon import Lexicon, LexiconEntry, load_lexicon
-from kg.extract.tokenizer import hyphen_words
+from kg.extract.tokenizer import hyphen_words, span_text
 from kg.model import EntityType, normalize_form
 
 
@@ -47,7 +47,8 @@ class LexiconMatcher:
         for start, end in sorted(spans):
             if doc[start].lower_ == "the" and (start + 1, end) in spans:
                 continue  # "the Pile": the name is written without its article
-            entry = self.lexicon.lookup(doc[start:end].text) or self.sized_model(doc, start, end)
+            entry = self.lexicon.lookup(span_text(doc, start, end)) \
+                or self.sized_model(doc, start, end)
             if entry is not None:
                 found.append(self.with_size_suffix(doc, start, end, entry))
         covered = {i for c in found for i in range(c.start, c.end)}
@@ -62,7 +63,7 @@ class LexiconMatcher:
     def sized_model(self, doc: Doc, start: int, end: int) -> LexiconEntry | None:
         """'Bloom 7B': a model written in another case than the lexicon's (BLOOM) is still
         that model when a size follows it."""
-        owners = self.lexicon.by_form.get(normalize_form(doc[start:end].text), ())
+        owners = self.lexicon.by_form.get(normalize_form(span_text(doc, start, end)), ())
         entry = next((e for e in owners if e.type is EntityType.MODEL), None)
         if entry is not None and end < len(doc) and doc[end].text[:1].isdigit() \
                 and self.has_size_after(doc, end, entry):

@@ -34,7 +34,7 @@ from kg.extract.components.definitions import (
     TASK_ACRONYM,
 )
 from kg.extract.lexicon import Lexicon, case_fits, load_lexicon
-from kg.extract.tokenizer import text_of
+from kg.extract.tokenizer import span_text, text_of
 from kg.model import EntityType, Role, normalize_form
 
 
@@ -378,7 +378,7 @@ class MentionSelector:
         self.lexicon = load_lexicon(lexicon_dir)
 
     def __call__(self, doc: Doc) -> Doc:
-        texts = {c: doc[c.start:c.end].text for c in doc._.kg_candidates or []}
+        texts = {c: span_text(doc, c.start, c.end) for c in doc._.kg_candidates or []}
         rejected, other_senses = self.rejected_forms(doc, texts)
         candidates = [c for c in texts if self.acceptable(c, texts[c], rejected) and not (
             c.source == "lexicon" and normalize_form(texts[c]) in other_senses)]
@@ -388,7 +388,7 @@ class MentionSelector:
         variants: dict[str, str] = {}
         for candidate in chain(coordinated_names(doc, candidates, self.lexicon),
                                own_variants(doc, candidates, texts)):
-            texts[candidate] = doc[candidate.start:candidate.end].text
+            texts[candidate] = span_text(doc, candidate.start, candidate.end)
             if normalize_form(texts[candidate]) not in rejected:
                 candidates.append(candidate)
                 if candidate.rule == OWN_VARIANT and candidate.family:
@@ -406,7 +406,7 @@ class MentionSelector:
         kept = longest_first({**kept, **{(s.start, s.end): "" for s in echoed}})
         spans = without_mere_comparisons(doc, [doc[start:end] for start, end in sorted(kept)])
         sentence_words = SentenceWords(doc)
-        forms = [normalize_form(span.text) for span in spans]
+        forms = [normalize_form(span_text(doc, span.start, span.end)) for span in spans]
         words: dict[str, set[str]] = {}
         for span, form in zip(spans, forms, strict=True):
             words.setdefault(form, set()).update(sentence_words.of(span))
