@@ -9,7 +9,9 @@ from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from itertools import chain
 
+from spacy.attrs import LOWER
 from spacy.language import Language
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -120,6 +122,12 @@ def ends_another_name(doc: Doc, start: int, text: str) -> bool:
 
 
 COORDINATORS = frozenset({",", "and", "or", "&", "/"})
+COORDINATOR_IDS = frozenset(hash_string(word) for word in COORDINATORS)
+
+
+def coordinator_positions(doc: Doc) -> set[int]:
+    """Positions of the list separators of a paper (one array read, no Token objects)."""
+    return {i for i, word in enumerate(doc.to_array(LOWER).tolist()) if word in COORDINATOR_IDS}
 
 
 def coordinated_names(doc: Doc, candidates: list[Candidate], lexicon: Lexicon) -> list[Candidate]:
@@ -130,9 +138,12 @@ def coordinated_names(doc: Doc, candidates: list[Candidate], lexicon: Lexicon) -
     list."""
     found_at = {c.start: c for c in candidates if c.end == c.start + 1}
     taken = {i for c in candidates for i in range(c.start, c.end)}
+    separators = coordinator_positions(doc)
     found = []
     for candidate in candidates:
         for step, edge in ((1, candidate.end), (-1, candidate.start - 1)):
+            if edge not in separators:  # most names are in no list
+                continue
             siblings, joined_by_word = list_members(doc, edge, step, lexicon, found_at)
             if not (joined_by_word or len(siblings) >= 2):
                 continue
@@ -480,12 +491,14 @@ class MentionSelector:
         lowered = paper.lower()
         if len(lowered) != len(paper):  # a few characters lengthen when lowered: 'İ'
             lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in paper)
-        spans = []
+        spellings: dict[str, list[str]] = {}  # the forms written in each lowercase
         for form in written:
-            for start, end in whole_word_matches(paper, lowered, form):
+            spellings.setdefault(form.lower(), []).append(form)
+        spans = []
+        for lowercase, forms in spellings.items():
+            for start, end in whole_word_matches(paper, lowered, lowercase):
                 surface = paper[start:end]
-                if not any(case_fits(seen, surface) for seen in written
-                           if seen.lower() == surface.lower()):
+                if not any(case_fits(seen, surface) for seen in forms):
                     continue
                 span = doc.char_span(start, end)
                 if span is not None and is_clean_span(span) and not (
