@@ -122,12 +122,14 @@ def ends_another_name(doc: Doc, start: int, text: str) -> bool:
 
 
 COORDINATORS = frozenset({",", "and", "or", "&", "/"})
-COORDINATOR_IDS = frozenset(hash_string(word) for word in COORDINATORS)
+COORDINATOR_IDS = {hash_string(word): word.isalpha() for word in COORDINATORS}
 
 
-def coordinator_positions(doc: Doc) -> set[int]:
-    """Positions of the list separators of a paper (one array read, no Token objects)."""
-    return {i for i, word in enumerate(doc.to_array(LOWER).tolist()) if word in COORDINATOR_IDS}
+def coordinator_positions(doc: Doc) -> dict[int, bool]:
+    """Positions of the list separators of a paper, each with whether it is a word ('and',
+    'or'): one array read, no Token objects."""
+    return {i: COORDINATOR_IDS[word] for i, word in enumerate(doc.to_array(LOWER).tolist())
+            if word in COORDINATOR_IDS}
 
 
 def coordinated_names(doc: Doc, candidates: list[Candidate], lexicon: Lexicon) -> list[Candidate]:
@@ -136,15 +138,18 @@ def coordinated_names(doc: Doc, candidates: list[Candidate], lexicon: Lexicon) -
     HingRoBERTa and HingGPT' introduces all three, even those found by another rule. A list
     needs a word ('and', 'or') or three items: 'On HumanEval, DraftTree doubles ...' is no
     list."""
+    separators = coordinator_positions(doc)
+    if not separators:
+        return []
     found_at = {c.start: c for c in candidates if c.end == c.start + 1}
     taken = {i for c in candidates for i in range(c.start, c.end)}
-    separators = coordinator_positions(doc)
     found = []
     for candidate in candidates:
         for step, edge in ((1, candidate.end), (-1, candidate.start - 1)):
             if edge not in separators:  # most names are in no list
                 continue
-            siblings, joined_by_word = list_members(doc, edge, step, lexicon, found_at)
+            siblings, joined_by_word = list_members(doc, edge, step, lexicon, found_at,
+                                                    separators)
             if not (joined_by_word or len(siblings) >= 2):
                 continue
             for i in siblings:
@@ -197,19 +202,22 @@ def is_resource_cue(candidate: Candidate) -> bool:
             and candidate.rule not in WEAK_RULES)
 
 
-def list_members(doc: Doc, edge: int, step: int, lexicon: Lexicon,
-                 found_at: Container[int]) -> tuple[list[int], bool]:
-    """Name-shaped or already found words reached from `edge` over list separators, and
-    whether a word separator ('and', 'or') was among them."""
+def list_members(doc: Doc, edge: int, step: int, lexicon: Lexicon, found_at: Container[int],
+                 separators: dict[int, bool]) -> tuple[list[int], bool]:
+    """Name-shaped or already found words reached from `edge` over list separators (their
+    positions, each with whether it is a word: `coordinator_positions`), and whether a word
+    separator ('and', 'or') was among them."""
     members, joined_by_word, i = [], False, edge
     sentence = sentence_of(doc, edge) if 0 <= edge < len(doc) else None
-    while 0 <= i < len(doc) and doc[i].lower_ in COORDINATORS:
-        while 0 <= i < len(doc) and doc[i].lower_ in COORDINATORS:
-            joined_by_word |= doc[i].is_alpha
+    while i in separators:
+        while i in separators:
+            joined_by_word |= separators[i]
             i += step
-        if not (0 <= i < len(doc)) or not (i in found_at or is_name_shaped(doc[i].text)):
+        if not (0 <= i < len(doc)):
             break
-        if lexicon.is_not_entity(doc[i].text) or sentence_of(doc, i) != sentence:
+        text = doc[i].text
+        if not (i in found_at or is_name_shaped(text)) or lexicon.is_not_entity(text) \
+                or sentence_of(doc, i) != sentence:
             break
         members.append(i)
         i += step
