@@ -1,9 +1,10 @@
+import re
 from pathlib import Path
 
 import pytest
 
 import kg
-from kg.ingest import InputError, ingest, paper_key
+from kg.ingest import InputError, clean, ingest, paper_key
 from kg.model import normalize_title
 
 from .conftest import MINI
@@ -109,3 +110,9 @@ def test_line_separators_inside_a_json_string_stay_in_the_record(tmp_path: Path)
     papers = ingest([listing]).papers
     assert [(p.title, p.abstract) for p in papers] == [("Split Title", "One two."),
                                                        ("Second", "Three.")]
+
+
+def test_clean_collapses_whitespace_as_the_regex_does():
+    every_space = "".join(c for c in map(chr, range(0x110000)) if re.fullmatch(r"\s", c))
+    text = f"{every_space}a{every_space}b c\u00a0\u00a0d{every_space}"
+    assert clean(text) == re.sub(r"\s+", " ", text).strip() == "a b c d"
