@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.parallel import Task, WriterDied, run_tasks
+from kg.parallel import Task, WriterDied, Writers, run_tasks
 
 
 def wait_for(path: Path, seconds: float = 30) -> str:
@@ -76,6 +76,35 @@ def test_a_failing_task_raises_in_the_parent_and_stops_the_others(tmp_path):
         run_tasks([Task("sleeper", sleeper), Task("graph.ttl", failing)], processes=2)
     assert "(while writing graph.ttl)" in caught.value.__notes__
     assert "in failing" in str(caught.value.__cause__)  # the child's traceback
+    assert gone(int(pid_file.read_text()))
+
+
+def test_tasks_started_first_run_while_the_parent_works(tmp_path):
+    """`at_most` bounds the first tasks; those added later start as processes free."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    with Writers(2) as writers:
+        writers.start([Task("first", lambda: first.write_text("1")),
+                       Task("second", lambda: second.write_text("2"))], at_most=1)
+        assert wait_for(first) == "1"  # written while this process waits here
+        assert len(writers.running) <= 1 and not second.exists()
+        writers.start([Task("third", lambda: first.read_text() + second.read_text(),
+                            after=("second",))])
+        done = writers.wait()
+    assert done["third"].value == "12"
+    assert list(done) == ["first", "second", "third"]
+
+
+def test_an_error_in_the_parent_kills_the_tasks_it_started(tmp_path):
+    pid_file = tmp_path / "sleeper.pid"
+
+    def sleeper() -> None:
+        pid_file.write_text(str(os.getpid()))
+        time.sleep(600)
+
+    with pytest.raises(MemoryError), Writers(2) as writers:
+        writers.start([Task("sleeper", sleeper)], at_most=1)
+        wait_for(pid_file)
+        raise MemoryError  # say, while the parent builds the graph
     assert gone(int(pid_file.read_text()))
 
 
