@@ -29,7 +29,7 @@ from kg.extract import build_pipeline, extract
 from kg.extract.corpus import CORPUS_RULE, discovered_names, propagate, propagate_added
 from kg.ingest import Corpus, RawRecord, conflicts, describe_skipped, ingest, merge
 from kg.model import BuildSummary, Entity, Mention, Paper, normalize_title
-from kg.publish import BuildOptions, publish, read_jsonl, read_manifest, summarize
+from kg.publish import BuildOptions, publish, read_jsonl, read_manifest
 from kg.resolve import Resolution, resolve
 from kg.timing import Stopwatch, collector_paused
 from kg.version import __version__
@@ -135,19 +135,13 @@ def finish(papers: list[Paper], extractions: Iterable[tuple[Paper, Sequence[Ment
 
     `extractions`: each paper with its mentions after the corpus-level pass, in the order
     of `papers`; a generator, so that the pass is timed with resolution."""
-    with collector_paused():
-        with watch.stage("corpus-level pass, resolution"):
-            resolution = resolve(extractions)
-        run.ended = datetime.now(UTC)
-        with watch.stage("networkx graph"):
-            graph = graph_io.build_graph(papers, resolution)
-    listings = sum(len(paper.listings) for paper in papers)
-    summary = summarize(listings, papers, resolution, graph, len(options.skipped),
-                        watch.total())
-    summary = publish(papers, resolution, graph, output, summary, options.skipped,
-                      html_max_nodes=options.html_max_nodes, base_iri=options.base_iri,
-                      evidence=options.evidence, run=run, warnings=options.warnings,
-                      stopwatch=watch, jobs=jobs or default_jobs())
+    with collector_paused(), watch.stage("corpus-level pass, resolution"):
+        resolution = resolve(extractions)
+    run.ended = datetime.now(UTC)
+    graph, summary = publish(papers, resolution, output, options.skipped,
+                             html_max_nodes=options.html_max_nodes, base_iri=options.base_iri,
+                             evidence=options.evidence, run=run, warnings=options.warnings,
+                             stopwatch=watch, jobs=jobs or default_jobs())
     summary = summary.model_copy(update={"seconds": watch.total()})
     return KnowledgeGraph(papers=papers, entities=resolution.entities, graph=graph,
                           mentions=resolution.mentions, directory=output.resolve(),

@@ -4,7 +4,9 @@ In: `Task`s (a name, a function of no arguments, the names of the tasks it needs
 the order they should start when several are ready, and how many may run at once. Out: each
 task's return value and its own seconds, as the tasks finished. The children are forked, so
 they read the parent's data (the graph, the papers) without a copy or a pickle; only the
-small return values come back, through a pipe.
+small return values come back, through a pipe. `run_tasks` runs a list of tasks to the end;
+`Writers` lets the parent start some tasks, work meanwhile (build what the other tasks
+read), then add those tasks.
 
 A task that raises stops everything: the other children are killed and the parent raises
 the task's exception (with a note naming the task), so the caller's clean-up runs once, in
@@ -81,33 +83,67 @@ def child(task: Task, parent: int, results: Connection) -> None:
     results.send(Done(value, time.perf_counter() - started))
 
 
+class Writers:
+    """Tasks in forked children, at most `processes` at once; on leaving the `with` block
+    (by an exception or not), the children still running are killed.
+
+        with Writers(2) as writers:
+            writers.start(first_tasks, at_most=1)  # returns at once
+            ...                                    # this process works meanwhile
+            writers.start(more_tasks)
+            done = writers.wait()
+    """
+
+    def __init__(self, processes: int) -> None:
+        self.processes = max(processes, 1)
+        self.waiting: list[Task] = []
+        self.running: dict[Connection, tuple[Task, BaseProcess]] = {}
+        self.done: dict[str, Done] = {}
+
+    def __enter__(self) -> Writers:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for _, process in self.running.values():
+            process.kill()
+            process.join()
+        self.running.clear()
+
+    def start(self, tasks: list[Task], at_most: int | None = None) -> None:
+        """Queue `tasks` after those waiting; start the first ready ones (those whose `after`
+        tasks are done) while fewer than `at_most` (default and at most `processes`) run."""
+        self.waiting += tasks
+        limit = self.processes if at_most is None else min(at_most, self.processes)
+        context = multiprocessing.get_context("fork")
+        while len(self.running) < limit and (task := first_ready(self.waiting, self.done)):
+            self.waiting.remove(task)
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(target=child, args=(task, os.getpid(), send),
+                                      name=f"kg writer: {task.name}")
+            process.start()
+            send.close()
+            self.running[receive] = (task, process)
+
+    def wait(self) -> dict[str, Done]:
+        """Run every queued task to its end, starting each as a process frees; out: every
+        task's `Done` by name, in the order they finished. Raises a task's exception."""
+        while self.waiting or self.running:
+            self.start([])
+            if not self.running:
+                raise ValueError(
+                    f"tasks wait for unknown tasks: {[t.name for t in self.waiting]}")
+            for receive in wait(list(self.running)):
+                task, process = self.running.pop(receive)
+                self.done[task.name] = result_of(task, process, receive)
+        return self.done
+
+
 def run_tasks(tasks: list[Task], processes: int) -> dict[str, Done]:
     """Run `tasks` in forked children, at most `processes` at once; a task starts once the
     tasks it comes `after` are done, the first ready one in list order first."""
-    context = multiprocessing.get_context("fork")
-    waiting = list(tasks)
-    running: dict[Connection, tuple[Task, BaseProcess]] = {}
-    done: dict[str, Done] = {}
-    try:
-        while waiting or running:
-            while len(running) < max(processes, 1) and (task := first_ready(waiting, done)):
-                waiting.remove(task)
-                receive, send = context.Pipe(duplex=False)
-                process = context.Process(target=child, args=(task, os.getpid(), send),
-                                          name=f"kg writer: {task.name}")
-                process.start()
-                send.close()
-                running[receive] = (task, process)
-            if not running:
-                raise ValueError(f"tasks wait for unknown tasks: {[t.name for t in waiting]}")
-            for receive in wait(list(running)):
-                task, process = running.pop(receive)
-                done[task.name] = result_of(task, process, receive)
-    finally:
-        for _, process in running.values():
-            process.kill()
-            process.join()
-    return done
+    with Writers(processes) as writers:
+        writers.start(tasks)
+        return writers.wait()
 
 
 def first_ready(waiting: list[Task], done: dict[str, Done]) -> Task | None:

@@ -9,6 +9,7 @@ import pyoxigraph
 import pytest
 
 import kg
+import kg.graph
 import kg.viz
 
 from .conftest import MINI, run_and_maybe_kill
@@ -62,5 +63,22 @@ def test_a_failing_writer_fails_the_build_and_keeps_the_previous_outputs(tmp_pat
     with pytest.raises(OSError, match="No space left on device") as caught:
         kg.build([MINI], out, jobs=2)
     assert "(while writing graph.html)" in caught.value.__notes__
+    assert files_of(out) == before
+    assert not list(tmp_path.glob(".out.*.tmp"))
+
+
+def test_a_failing_graph_fails_the_build_and_keeps_the_previous_outputs(tmp_path, monkeypatch):
+    """The first writers run while the graph is built: its error stops them, and the
+    previous outputs stay as they were."""
+    out = tmp_path / "out"
+    kg.build([MINI], out, jobs=2)
+    before = files_of(out)
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError("the graph did not fit")
+
+    monkeypatch.setattr(kg.graph, "build_graph", no_memory)
+    with pytest.raises(MemoryError, match="the graph did not fit"):
+        kg.build([MINI], out, jobs=2)
     assert files_of(out) == before
     assert not list(tmp_path.glob(".out.*.tmp"))
