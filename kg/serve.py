@@ -72,6 +72,9 @@ def serve_store(store: Path, host: str, port: int, timeout: int,
                 announce: Callable[[str], None] = print) -> None:
     """Run the server in the foreground until Ctrl-C or SIGTERM."""
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops like Ctrl-C
+    # a shell starting a command in the background (`kg serve ... &` in a script) makes it
+    # ignore Ctrl-C, and Python then keeps ignoring it: this server always stops on it
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     process = start(store, host, port, timeout)
     try:
         announce(f"SPARQL endpoint: http://{host}:{port}/query  (read-only, queries limited "
