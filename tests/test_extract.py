@@ -35,6 +35,12 @@ def test_tokenizer_splits_modifiers_and_final_periods(nlp):
         "LoRA", "-", "based", "tuning", "of", "GPT-4", "."]
 
 
+def test_a_result_verb_glued_to_a_name_by_a_lost_dash_ends_it(nlp):
+    assert [t.text for t in nlp.make_doc("QuillQA-demonstrate gains")] == [
+        "QuillQA", "-", "demonstrate", "gains"]
+    assert "QuillQA" in found(nlp, "Results on GSM8K, HotpotQA and QuillQA-demonstrate gains.")
+
+
 ALL_LETTERS = "".join(c for c in map(chr, range(0x110000)) if c.isalpha())
 
 
