@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 
 from kg.extract import components, tokenizer  # noqa: F401  (registers the components)
 from kg.extract.components import sentence_of
+from kg.extract.tokenizer import span_chars
 from kg.model import EntityType, Mentions, Paper, Role, mention_record
 
 PIPELINE = ["kg_sentences", "kg_lexicon", "kg_abbreviations", "kg_cues",
@@ -60,8 +61,7 @@ def mention_rows(doc: Doc, text: str) -> list[MentionRow]:
         sentence = sentence_of(doc, item.start)
         if sentence.start not in sentences:
             sentences[sentence.start] = text[sentence.start_char:sentence.end_char].strip()
-        last = doc[item.end - 1]
-        rows.append((item.type, item.role, doc[item.start].idx, last.idx + len(last),
+        rows.append((item.type, item.role, *span_chars(doc, item.start, item.end),
                      sentences[sentence.start], item.rule, item.long_form, item.canonical,
                      item.family))
     return rows
