@@ -208,7 +208,7 @@ def list_members(doc: Doc, edge: int, step: int, lexicon: Lexicon, found_at: Con
     positions, each with whether it is a word: `coordinator_positions`), and whether a word
     separator ('and', 'or') was among them."""
     members, joined_by_word, i = [], False, edge
-    sentence = sentence_of(doc, edge) if 0 <= edge < len(doc) else None
+    sentence = sentence_of(doc, edge)  # a separator's position: inside the paper
     while i in separators:
         while i in separators:
             joined_by_word |= separators[i]
